@@ -1,0 +1,134 @@
+export type MessageRole = 'user' | 'assistant' | 'system' | 'tool-call' | 'tool-response';
+
+export const MessageRole = {
+  USER: 'user',
+  ASSISTANT: 'assistant',
+  SYSTEM: 'system',
+  TOOL_CALL: 'tool-call',
+  TOOL_RESPONSE: 'tool-response',
+} as const satisfies Record<string, MessageRole>;
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+/** An image: a URL (https: or data:) or raw bytes with a media type. */
+export interface ImagePart {
+  type: 'image';
+  image: string | Uint8Array;
+  mediaType?: string;
+}
+
+export type ContentPart = TextPart | ImagePart;
+
+export interface ChatMessageToolCall {
+  id: string;
+  type: 'function';
+  function: {
+    name: string;
+    /** Parsed arguments, or the raw string when the model sent something that is not JSON. */
+    arguments: Record<string, unknown> | string;
+  };
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface ChatMessage {
+  role: MessageRole;
+  content: string | ContentPart[] | null;
+  toolCalls?: ChatMessageToolCall[];
+  tokenUsage?: TokenUsage;
+  /** The provider's raw response, for debugging. Not serialised into prompts. */
+  raw?: unknown;
+}
+
+/** A fragment of a tool call in a stream. Fragments with the same index belong together. */
+export interface ChatMessageToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatMessageStreamDelta {
+  content?: string;
+  toolCalls?: ChatMessageToolCallDelta[];
+  /** Incremental: the usage this delta adds. Sum them; never count a total twice. */
+  tokenUsage?: TokenUsage;
+}
+
+export function addUsage(a: TokenUsage | undefined | null, b: TokenUsage | undefined | null): TokenUsage | undefined {
+  if (!a) return b ?? undefined;
+  if (!b) return a;
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+}
+
+/** The text of a message's content, ignoring images. */
+export function contentText(content: ChatMessage['content']): string {
+  if (content == null) return '';
+  if (typeof content === 'string') return content;
+  let out = '';
+  for (const part of content) if (part.type === 'text') out += part.text;
+  return out;
+}
+
+/**
+ * Folds stream deltas into one assistant message. Text is kept as chunks and joined once,
+ * so a 10^5-chunk stream costs linear time, not quadratic.
+ */
+export class StreamAccumulator {
+  private readonly chunks: string[] = [];
+  private readonly calls: { id?: string; name: string[]; args: string[] }[] = [];
+  private usage: TokenUsage | undefined;
+
+  add(delta: ChatMessageStreamDelta): void {
+    if (delta.content) this.chunks.push(delta.content);
+    if (delta.tokenUsage) this.usage = addUsage(this.usage, delta.tokenUsage);
+    if (delta.toolCalls) {
+      for (const d of delta.toolCalls) {
+        const call = (this.calls[d.index] ??= { name: [], args: [] });
+        if (d.id) call.id = d.id;
+        if (d.function?.name) call.name.push(d.function.name);
+        if (d.function?.arguments) call.args.push(d.function.arguments);
+      }
+    }
+  }
+
+  get text(): string {
+    return this.chunks.join('');
+  }
+
+  toMessage(): ChatMessage {
+    const message: ChatMessage = { role: 'assistant', content: this.text };
+    const calls = this.calls.filter(Boolean);
+    if (calls.length > 0) {
+      message.toolCalls = calls.map((c, i) => ({
+        id: c.id ?? `call_${i}`,
+        type: 'function' as const,
+        function: { name: c.name.join(''), arguments: parseArguments(c.args.join('')) },
+      }));
+    }
+    if (this.usage) message.tokenUsage = this.usage;
+    return message;
+  }
+}
+
+/** JSON arguments as an object; anything unparseable stays a string for the loop to report. */
+export function parseArguments(raw: string): Record<string, unknown> | string {
+  if (raw.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : raw;
+  } catch {
+    return raw;
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Shared by every package: resolve workspace packages to their sources (no build needed
+// for a test run) and fail any test that writes to the console from a library path.
+export default defineConfig({
+  resolve: { conditions: ['@smol/source'] },
+  ssr: { resolve: { conditions: ['@smol/source'] } },
+  test: {
+    setupFiles: [new URL('./vitest.setup.ts', import.meta.url).pathname],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    pool: 'forks',
+    reporters: process.env.SMOL_VITEST_JSON ? ['default', ['json', { outputFile: process.env.SMOL_VITEST_JSON }]] : ['default'],
+  },
+});
