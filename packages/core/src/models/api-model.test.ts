@@ -1,0 +1,207 @@
+import { getEventListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { AgentAbortError, ModelError, ModelStreamingNotSupportedError } from '../errors.js';
+import type { ChatMessage, ChatMessageStreamDelta } from '../messages.js';
+import { tool } from '../tools.js';
+import { ApiModel, StopFilter, readTokenUsage, toolSpec, type ApiModelOptions, type ModelCallOptions } from './api-model.js';
+import { RateLimiter } from './rate-limiter.js';
+
+type Step = ChatMessage | Error | ((signal?: AbortSignal) => Promise<ChatMessage>);
+
+class FakeModel extends ApiModel {
+  calls: { messages: readonly ChatMessage[]; options: ModelCallOptions }[] = [];
+  constructor(
+    options: ApiModelOptions,
+    private readonly steps: Step[] = [],
+    private readonly streams: (ChatMessageStreamDelta | Error)[][] = [],
+  ) {
+    super(options);
+  }
+  protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
+    this.calls.push({ messages, options });
+    const step = this.steps.shift() ?? { role: 'assistant', content: 'default' };
+    if (step instanceof Error) throw step;
+    if (typeof step === 'function') return step(options.signal);
+    return step;
+  }
+  protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
+    this.calls.push({ messages, options });
+    const script = this.streams.shift() ?? [];
+    for (const item of script) {
+      if (item instanceof Error) throw item;
+      yield item;
+    }
+  }
+  protected toModelError(error: unknown): ModelError {
+    const status = (error as { status?: number }).status;
+    return new ModelError(`fake failed: ${(error as Error).message}`, { status, retryable: status === 429 || (status ?? 0) >= 500, cause: error });
+  }
+}
+
+class NoStreamModel extends ApiModel {
+  protected async generateOnce(): Promise<ChatMessage> {
+    return { role: 'assistant', content: '' };
+  }
+  protected toModelError(error: unknown): ModelError {
+    return new ModelError(String(error));
+  }
+}
+
+const statusError = (status: number, message = `status ${status}`) => Object.assign(new Error(message), { status });
+const fast = { initialDelayMs: 1, maxDelayMs: 10 };
+
+async function drain(it: AsyncIterable<ChatMessageStreamDelta>): Promise<ChatMessageStreamDelta[]> {
+  const out: ChatMessageStreamDelta[] = [];
+  for await (const d of it) out.push(d);
+  return out;
+}
+
+describe('ApiModel.prepareMessages', () => {
+  const model = new FakeModel({ modelId: 'm' });
+  it('converts tool roles and merges consecutive same-role messages without mutating input', () => {
+    const input: ChatMessage[] = [
+      { role: 'system', content: 'sys' },
+      { role: 'user', content: 'task' },
+      { role: 'tool-call', content: 'Calling tools: x' },
+      { role: 'tool-response', content: 'Observation: 1' },
+      { role: 'user', content: [{ type: 'text', text: 'more' }] },
+      { role: 'assistant', content: 'a' },
+      { role: 'assistant', content: 'b' },
+    ];
+    const snapshot = structuredClone(input);
+    const out = model.prepareMessages(input);
+    expect(out).toEqual([
+      { role: 'system', content: 'sys' },
+      { role: 'user', content: 'task' },
+      { role: 'assistant', content: 'Calling tools: x' },
+      { role: 'user', content: [{ type: 'text', text: 'Observation: 1\nmore' }] },
+      { role: 'assistant', content: 'a\nb' },
+    ]);
+    expect(input).toEqual(snapshot);
+    expect(out[0]).toBe(input[0]); // unchanged messages are not copied
+  });
+  it('flattens content to text and honours custom role conversions', () => {
+    const m = new FakeModel({ modelId: 'm', flattenMessagesAsText: true, customRoleConversions: { system: 'user' } });
+    const out = m.prepareMessages([
+      { role: 'system', content: [{ type: 'text', text: 's1' }, { type: 'image', image: 'https://x/y.png' }, { type: 'text', text: 's2' }] },
+      { role: 'user', content: 'u' },
+    ]);
+    expect(out).toEqual([{ role: 'user', content: 's1\ns2\nu' }]);
+  });
+});
+
+describe('ApiModel.agenerate', () => {
+  it('passes tools as cached specs, merges default parameters and sends stops', async () => {
+    const t = tool({ name: 'add', description: 'Adds', inputs: { a: { type: 'number', description: 'a' } }, execute: () => 1 });
+    const m = new FakeModel({ modelId: 'm', parameters: { temperature: 0.1, max_tokens: 5 } });
+    await m.agenerate([{ role: 'user', content: 'hi' }], { toolsToCallFrom: [t], toolChoice: 'required', stopSequences: ['X'], max_tokens: 9 });
+    const { options } = m.calls[0];
+    expect(options.tools).toEqual([{ name: 'add', description: 'Adds', parameters: { type: 'object', properties: { a: { type: 'number', description: 'a' } }, required: ['a'], additionalProperties: false } }]);
+    expect(options.tools![0]).toBe(toolSpec(t));
+    expect(options.toolChoice).toBe('required');
+    expect(options.stopSequences).toEqual(['X']);
+    expect(options.parameters).toEqual({ temperature: 0.1, max_tokens: 9 });
+    expect(m.parameters).toEqual({ temperature: 0.1, max_tokens: 5 });
+  });
+
+  it('retries 429/5xx then succeeds; does not retry 4xx', async () => {
+    const m = new FakeModel({ modelId: 'm', retry: fast }, [statusError(429), statusError(500), { role: 'assistant', content: 'ok' }]);
+    expect((await m.agenerate([{ role: 'user', content: 'x' }])).content).toBe('ok');
+    expect(m.calls).toHaveLength(3);
+    const bad = new FakeModel({ modelId: 'm', retry: fast }, [statusError(400)]);
+    await expect(bad.agenerate([])).rejects.toSatisfy((e: unknown) => ModelError.isInstance(e) && e.status === 400);
+    expect(bad.calls).toHaveLength(1);
+  });
+
+  it('retry: false makes one attempt', async () => {
+    const m = new FakeModel({ modelId: 'm', retry: false }, [statusError(500)]);
+    await expect(m.agenerate([])).rejects.toThrow(/fake failed/);
+    expect(m.calls).toHaveLength(1);
+  });
+
+  it('truncates at stop sequences client-side when the API does not support them', async () => {
+    const m = new FakeModel({ modelId: 'm', supportsStopParameter: false }, [{ role: 'assistant', content: 'code here<end_code>\nObservation: junk' }]);
+    const msg = await m.agenerate([], { stopSequences: ['Observation:', '<end_code>'] });
+    expect(msg.content).toBe('code here');
+    expect(m.calls[0].options.stopSequences).toBeUndefined();
+  });
+
+  it('aborts a pending call with AgentAbortError and leaves no listener', async () => {
+    const ac = new AbortController();
+    const m = new FakeModel({ modelId: 'm' }, [
+      (signal) =>
+        new Promise((_, reject) => {
+          signal!.addEventListener('abort', () => reject(new Error('sdk aborted')), { once: true });
+        }),
+    ]);
+    const p = m.agenerate([], { signal: ac.signal });
+    setTimeout(() => ac.abort(), 5);
+    await expect(p).rejects.toSatisfy((e: unknown) => AgentAbortError.isInstance(e));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('acquires the shared rate limiter before each attempt and records tokens', async () => {
+    const rl = new RateLimiter({ requestsPerMinute: 600, burst: 1, tokensPerMinute: 1_000_000 });
+    const usage = { inputTokens: 3, outputTokens: 2, totalTokens: 5 };
+    const a = new FakeModel({ modelId: 'a', rateLimiter: rl }, [{ role: 'assistant', content: 'x', tokenUsage: usage }]);
+    const b = new FakeModel({ modelId: 'b', rateLimiter: rl }, [{ role: 'assistant', content: 'y' }]);
+    expect(a.rateLimiter).toBe(rl);
+    const t0 = performance.now();
+    await Promise.all([a.agenerate([]), b.agenerate([])]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe('ApiModel.agenerateStream', () => {
+  it('retries before the first delta, never after', async () => {
+    const m = new FakeModel({ modelId: 'm', retry: fast }, [], [[statusError(503)], [{ content: 'he' }, { content: 'llo' }]]);
+    expect((await drain(m.agenerateStream([]))).map((d) => d.content).join('')).toBe('hello');
+    const late = new FakeModel({ modelId: 'm', retry: fast }, [], [[{ content: 'he' }, statusError(503)], [{ content: 'never' }]]);
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const d of late.agenerateStream([])) seen.push(d.content ?? '');
+      })(),
+    ).rejects.toSatisfy((e: unknown) => ModelError.isInstance(e) && e.status === 503);
+    expect(seen).toEqual(['he']);
+    expect(late.calls).toHaveLength(1);
+  });
+
+  it('cuts the stream at a stop sequence split across chunks', async () => {
+    const m = new FakeModel({ modelId: 'm', supportsStopParameter: false }, [], [
+      [{ content: 'print(1)<end' }, { content: '_co' }, { content: 'de>rest' }, { content: 'never' }],
+    ]);
+    const out = await drain(m.agenerateStream([], { stopSequences: ['<end_code>'] }));
+    expect(out.map((d) => d.content).join('')).toBe('print(1)');
+    expect(m.calls[0].options.stopSequences).toBeUndefined();
+  });
+
+  it('flushes held-back text when no stop appears', async () => {
+    const m = new FakeModel({ modelId: 'm', supportsStopParameter: false }, [], [[{ content: 'abc' }, { content: 'de' }, { tokenUsage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } }]]);
+    const out = await drain(m.agenerateStream([], { stopSequences: ['STOP'] }));
+    expect(out.map((d) => d.content ?? '').join('')).toBe('abcde');
+    expect(out.filter((d) => d.tokenUsage)).toHaveLength(1);
+  });
+
+  it('throws ModelStreamingNotSupportedError naming the class', async () => {
+    const m = new NoStreamModel({ modelId: 'x' });
+    await expect(drain(m.agenerateStream([]))).rejects.toSatisfy(
+      (e: unknown) => ModelStreamingNotSupportedError.isInstance(e) && /NoStreamModel/.test((e as Error).message),
+    );
+  });
+});
+
+describe('helpers', () => {
+  it('readTokenUsage reads OpenAI and Anthropic shapes', () => {
+    expect(readTokenUsage({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 })).toEqual({ inputTokens: 3, outputTokens: 4, totalTokens: 7 });
+    expect(readTokenUsage({ input_tokens: 3, output_tokens: 4 })).toEqual({ inputTokens: 3, outputTokens: 4, totalTokens: 7 });
+    expect(readTokenUsage(null)).toBeUndefined();
+    expect(readTokenUsage({})).toBeUndefined();
+  });
+  it('StopFilter handles several stops and the earliest wins', () => {
+    const f = new StopFilter(['Observation:', 'X']);
+    expect(f.push('abc')).toBe('');
+    expect(f.push('defX')).toBe('abcdef');
+    expect(f.stopped).toBe(true);
+  });
+});

@@ -1,0 +1,333 @@
+import { AgentAbortError, AgentConfigError, ModelError, ModelStreamingNotSupportedError, toAbortError } from '../errors.js';
+import type { ChatMessage, ChatMessageStreamDelta, ContentPart, MessageRole, TokenUsage } from '../messages.js';
+import type { GenerateOptions, Model, ResponseFormat, ToolChoice } from '../model.js';
+import { toolParametersSchema, type JsonSchemaObject, type Tool } from '../tools.js';
+import { RateLimiter } from './rate-limiter.js';
+import { resolveRetryOptions, retryDelay, sleep, withRetry, type RetryOptions } from './retry.js';
+
+export interface ApiModelOptions {
+  modelId: string;
+  /** Retry policy for 429, 5xx and connection errors. `false` disables retries. */
+  retry?: Partial<RetryOptions> | false;
+  /** Creates a private RateLimiter. Ignored when `rateLimiter` is given. */
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  /** A RateLimiter shared with other models (e.g. all models on one API key). */
+  rateLimiter?: RateLimiter;
+  /**
+   * Whether the API accepts stop sequences. When false they are not sent and the output is cut
+   * client-side at the first stop sequence (streams too). Default true.
+   */
+  supportsStopParameter?: boolean;
+  /** Send every message's content as one string (text parts joined, images dropped). */
+  flattenMessagesAsText?: boolean;
+  /** Role mapping applied before sending. Default: tool-call → assistant, tool-response → user. */
+  customRoleConversions?: Partial<Record<MessageRole, MessageRole>>;
+  /** Parameters merged into every call (temperature, max_tokens, …); per-call options win. */
+  parameters?: Record<string, unknown>;
+}
+
+/** A tool as providers send it: name, description and the JSON Schema of its arguments. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: JsonSchemaObject;
+}
+
+/** What a provider subclass receives for one attempt. Built once per call, shared by its retries. */
+export interface ModelCallOptions {
+  /** Undefined when the model has `supportsStopParameter: false` (the base truncates instead). */
+  stopSequences?: string[];
+  responseFormat?: ResponseFormat;
+  tools?: readonly ToolSpec[];
+  toolChoice?: ToolChoice;
+  signal?: AbortSignal;
+  /** Default parameters merged with the call's pass-through parameters. */
+  parameters: Record<string, unknown>;
+}
+
+export const DEFAULT_ROLE_CONVERSIONS: Readonly<Partial<Record<MessageRole, MessageRole>>> = Object.freeze({
+  'tool-call': 'assistant',
+  'tool-response': 'user',
+});
+
+const toolSpecCache = new WeakMap<Tool, ToolSpec>();
+
+/** A tool's provider-neutral spec, computed once per tool. */
+export function toolSpec(tool: Tool): ToolSpec {
+  let spec = toolSpecCache.get(tool);
+  if (!spec) {
+    spec = Object.freeze({ name: tool.name, description: tool.description, parameters: toolParametersSchema(tool) });
+    toolSpecCache.set(tool, spec);
+  }
+  return spec;
+}
+
+/**
+ * Reads a provider's usage object into TokenUsage: OpenAI (`prompt_tokens`, `completion_tokens`),
+ * Anthropic/Responses (`input_tokens`, `output_tokens`) or camelCase. Undefined when there is none.
+ */
+export function readTokenUsage(usage: unknown): TokenUsage | undefined {
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const u = usage as Record<string, unknown>;
+  const num = (...keys: string[]): number | undefined => {
+    for (const k of keys) if (typeof u[k] === 'number') return u[k] as number;
+    return undefined;
+  };
+  const input = num('prompt_tokens', 'input_tokens', 'inputTokens', 'promptTokens');
+  const output = num('completion_tokens', 'output_tokens', 'outputTokens', 'completionTokens');
+  if (input === undefined && output === undefined) return undefined;
+  const inputTokens = input ?? 0;
+  const outputTokens = output ?? 0;
+  return { inputTokens, outputTokens, totalTokens: num('total_tokens', 'totalTokens') ?? inputTokens + outputTokens };
+}
+
+const KNOWN_OPTIONS = new Set(['stopSequences', 'responseFormat', 'toolsToCallFrom', 'toolChoice', 'signal']);
+
+/**
+ * Base class of API-backed models. Subclasses translate one attempt (`generateOnce`,
+ * `streamOnce`) and map errors (`toModelError`); the base prepares messages and tools,
+ * rate-limits, retries and cuts the output at stop sequences when the API cannot.
+ */
+export abstract class ApiModel implements Model {
+  readonly modelId: string;
+  readonly retryOptions: Readonly<RetryOptions>;
+  readonly rateLimiter: RateLimiter | undefined;
+  readonly supportsStopParameter: boolean;
+  readonly flattenMessagesAsText: boolean;
+  readonly roleConversions: Readonly<Partial<Record<MessageRole, MessageRole>>>;
+  readonly parameters: Readonly<Record<string, unknown>>;
+
+  constructor(options: ApiModelOptions) {
+    if (!options || typeof options.modelId !== 'string' || options.modelId === '') {
+      throw new AgentConfigError(`${new.target.name}: modelId is required.`);
+    }
+    this.modelId = options.modelId;
+    this.retryOptions = resolveRetryOptions(options.retry);
+    this.rateLimiter =
+      options.rateLimiter ??
+      (options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined
+        ? new RateLimiter({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute })
+        : undefined);
+    this.supportsStopParameter = options.supportsStopParameter ?? true;
+    this.flattenMessagesAsText = options.flattenMessagesAsText ?? false;
+    this.roleConversions = options.customRoleConversions
+      ? Object.freeze({ ...DEFAULT_ROLE_CONVERSIONS, ...options.customRoleConversions })
+      : DEFAULT_ROLE_CONVERSIONS;
+    this.parameters = Object.freeze({ ...options.parameters });
+  }
+
+  /** One request, no retries. `messages` are already prepared. Pass `options.signal` to the SDK. */
+  protected abstract generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage>;
+
+  /** One streaming request, no retries. Override in providers that stream. */
+  protected streamOnce(_messages: readonly ChatMessage[], _options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
+    throw new ModelStreamingNotSupportedError(
+      `${this.constructor.name} does not support streaming: agenerateStream is not implemented for this model class. Use agenerate instead.`,
+    );
+  }
+
+  /**
+   * Maps an SDK error to a ModelError with status, retryable (429, 5xx, connection errors)
+   * and retryAfterMs. Never put request headers or the API key into the message.
+   */
+  protected abstract toModelError(error: unknown): ModelError;
+
+  async agenerate(messages: readonly ChatMessage[], options: GenerateOptions = {}): Promise<ChatMessage> {
+    const prepared = this.prepareMessages(messages);
+    const call = this.callOptions(options);
+    const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
+    const { signal } = call;
+    return withRetry(
+      async () => {
+        await this.rateLimiter?.acquire({ signal });
+        let message: ChatMessage;
+        try {
+          message = await this.generateOnce(prepared, call);
+        } catch (error) {
+          throw this.normalizeError(error, signal);
+        }
+        if (message.tokenUsage) this.rateLimiter?.recordTokens(message.tokenUsage.totalTokens);
+        if (stops && typeof message.content === 'string') {
+          const cut = firstStop(message.content, stops);
+          if (cut >= 0) message = { ...message, content: message.content.slice(0, cut) };
+        }
+        return message;
+      },
+      { retry: this.retryOptions, signal },
+    );
+  }
+
+  async *agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+    const prepared = this.prepareMessages(messages);
+    const call = this.callOptions(options);
+    const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
+    const { signal } = call;
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw toAbortError(signal);
+      let yielded = false;
+      try {
+        await this.rateLimiter?.acquire({ signal });
+        const filter = stops ? new StopFilter(stops) : undefined;
+        for await (const delta of this.streamOnce(prepared, call)) {
+          if (delta.tokenUsage) this.rateLimiter?.recordTokens(delta.tokenUsage.totalTokens);
+          if (filter && delta.content) {
+            const text = filter.push(delta.content);
+            const out = text === delta.content ? delta : { ...delta, content: text };
+            if (out.content || out.toolCalls || out.tokenUsage) {
+              yielded = true;
+              yield out;
+            }
+            if (filter.stopped) return; // ends the SDK stream, which aborts the request
+            continue;
+          }
+          yielded = true;
+          yield delta;
+        }
+        const rest = filter?.flush();
+        if (rest) yield { content: rest };
+        return;
+      } catch (error) {
+        const err = this.normalizeError(error, signal);
+        if (yielded || AgentAbortError.isInstance(err) || !err.retryable || attempt >= this.retryOptions.maxAttempts) throw err;
+        const delay = retryDelay(attempt, this.retryOptions, err);
+        if (delay === undefined) throw err;
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  /**
+   * Applies role conversions, optional flattening, and merges consecutive messages of the same
+   * role (text joined with a newline). Input messages are never mutated; an unchanged message
+   * is passed through as the same object.
+   */
+  prepareMessages(messages: readonly ChatMessage[]): ChatMessage[] {
+    const out: ChatMessage[] = [];
+    let lastOwned = false; // whether out[out.length - 1] is a copy we may extend
+    for (const message of messages) {
+      const role = this.roleConversions[message.role] ?? message.role;
+      let content = message.content;
+      if (this.flattenMessagesAsText && content !== null && typeof content !== 'string') content = textOf(content);
+      const prev = out[out.length - 1];
+      if (prev && prev.role === role) {
+        const merged: ChatMessage = lastOwned ? prev : { ...prev };
+        merged.content = mergeContent(merged.content, content);
+        if (message.toolCalls?.length) merged.toolCalls = [...(merged.toolCalls ?? []), ...message.toolCalls];
+        out[out.length - 1] = merged;
+        lastOwned = true;
+      } else if (role === message.role && content === message.content) {
+        out.push(message);
+        lastOwned = false;
+      } else {
+        out.push({ ...message, role, content });
+        lastOwned = true;
+      }
+    }
+    return out;
+  }
+
+  /** Tools as provider-neutral specs (cached per tool). */
+  protected toolSpecs(tools: readonly Tool[] | undefined): readonly ToolSpec[] | undefined {
+    if (!tools || tools.length === 0) return undefined;
+    return tools.map(toolSpec);
+  }
+
+  private callOptions(options: GenerateOptions): ModelCallOptions {
+    let parameters: Record<string, unknown> = this.parameters as Record<string, unknown>;
+    let copied = false;
+    for (const key in options) {
+      if (KNOWN_OPTIONS.has(key) || options[key] === undefined) continue;
+      if (!copied) {
+        parameters = { ...parameters };
+        copied = true;
+      }
+      parameters[key] = options[key];
+    }
+    return {
+      stopSequences: this.supportsStopParameter ? nonEmpty(options.stopSequences) : undefined,
+      responseFormat: options.responseFormat,
+      tools: this.toolSpecs(options.toolsToCallFrom),
+      toolChoice: options.toolChoice,
+      signal: options.signal,
+      parameters,
+    };
+  }
+
+  private normalizeError(error: unknown, signal: AbortSignal | undefined): ModelError | AgentAbortError {
+    if (signal?.aborted) return toAbortError(signal);
+    if (AgentAbortError.isInstance(error) || ModelError.isInstance(error)) return error;
+    return this.toModelError(error);
+  }
+}
+
+function nonEmpty(stops: string[] | undefined): string[] | undefined {
+  if (!stops) return undefined;
+  const kept = stops.filter((s) => typeof s === 'string' && s.length > 0);
+  return kept.length > 0 ? kept : undefined;
+}
+
+function textOf(parts: readonly ContentPart[]): string {
+  const texts: string[] = [];
+  for (const p of parts) if (p.type === 'text') texts.push(p.text);
+  return texts.join('\n');
+}
+
+function mergeContent(a: ChatMessage['content'], b: ChatMessage['content']): ChatMessage['content'] {
+  if (b === null || b === '' || (Array.isArray(b) && b.length === 0)) return a;
+  if (a === null || a === '' || (Array.isArray(a) && a.length === 0)) return b;
+  if (typeof a === 'string' && typeof b === 'string') return `${a}\n${b}`;
+  const parts: ContentPart[] = typeof a === 'string' ? [{ type: 'text', text: a }] : [...a];
+  const next: readonly ContentPart[] = typeof b === 'string' ? [{ type: 'text', text: b }] : b;
+  for (const part of next) {
+    const last = parts[parts.length - 1];
+    if (part.type === 'text' && last?.type === 'text') parts[parts.length - 1] = { type: 'text', text: `${last.text}\n${part.text}` };
+    else parts.push(part);
+  }
+  return parts;
+}
+
+/** Index of the earliest stop sequence in `text`, or -1. */
+export function firstStop(text: string, stops: readonly string[]): number {
+  let best = -1;
+  for (const s of stops) {
+    const i = text.indexOf(s);
+    if (i >= 0 && (best < 0 || i < best)) best = i;
+  }
+  return best;
+}
+
+/**
+ * Cuts a stream at the first stop sequence, even one split across chunks: it holds back the
+ * last (longest stop − 1) characters until the next chunk shows they are not a stop.
+ */
+export class StopFilter {
+  stopped = false;
+  private pending = '';
+  private readonly hold: number;
+  constructor(private readonly stops: readonly string[]) {
+    this.hold = Math.max(...stops.map((s) => s.length)) - 1;
+  }
+
+  /** The text that can be emitted now. */
+  push(chunk: string): string {
+    if (this.stopped) return '';
+    const text = this.pending + chunk;
+    const cut = firstStop(text, this.stops);
+    if (cut >= 0) {
+      this.stopped = true;
+      this.pending = '';
+      return text.slice(0, cut);
+    }
+    const keep = Math.min(this.hold, text.length);
+    this.pending = keep > 0 ? text.slice(text.length - keep) : '';
+    return keep > 0 ? text.slice(0, text.length - keep) : text;
+  }
+
+  /** What is held back when the stream ends without a stop. */
+  flush(): string {
+    const rest = this.pending;
+    this.pending = '';
+    return rest;
+  }
+}
