@@ -1,0 +1,227 @@
+import { AgentConfigError, AgentGenerationError } from '../errors.js';
+import type { AgentEvent } from '../events.js';
+import type { ActionStep, FinalAnswerStep, MemoryStep, PlanningStep } from '../memory.js';
+import { AgentMemory } from '../memory.js';
+import type { ChatMessage, ImagePart } from '../messages.js';
+import type { Model } from '../model.js';
+import type { PromptTemplates } from '../prompts.js';
+import { checkTemplate, renderTemplate } from '../prompts.js';
+import { linkedController } from '../runner/abort.js';
+import { RunContext } from '../runner/run-context.js';
+import type { RunResult } from '../runner/run-context.js';
+import { runLoop, errorText } from '../runner/run-loop.js';
+import type { LoopAgent } from '../runner/run-loop.js';
+import type { Tool } from '../tools.js';
+import { FinalAnswerTool, validateTool } from '../tools.js';
+import { AgentRun } from './agent-run.js';
+
+export interface StepCallbackContext {
+  agent: MultiStepAgent;
+  memory: AgentMemory;
+  runId: string;
+}
+export type StepCallback<S extends MemoryStep = MemoryStep> = (step: S, context: StepCallbackContext) => void | Promise<void>;
+
+/** Callbacks for every step, or per step type. Awaited in order. */
+export type StepCallbacks =
+  | StepCallback[]
+  | {
+      action?: StepCallback<ActionStep>[];
+      planning?: StepCallback<PlanningStep>[];
+      finalAnswer?: StepCallback<FinalAnswerStep>[];
+      all?: StepCallback[];
+    };
+
+/** Returns false (or throws) to reject a final answer; the model is told and tries again. */
+export type FinalAnswerCheck = (answer: unknown, memory: AgentMemory, agent: MultiStepAgent) => boolean | Promise<boolean>;
+
+export interface AgentOptions {
+  model: Model;
+  tools?: Tool[];
+  /** Default 20. */
+  maxSteps?: number;
+  /** Extra instructions appended to the system prompt. */
+  instructions?: string;
+  /** Tool calls of one step that run at once. Default 8. */
+  maxToolConcurrency?: number;
+  stepCallbacks?: StepCallbacks;
+  finalAnswerChecks?: FinalAnswerCheck[];
+  /** arun resolves to a RunResult instead of the bare output. */
+  returnFullResult?: boolean;
+  /** Needed to be used as a managed agent. */
+  name?: string;
+  description?: string;
+  promptTemplates?: Partial<PromptTemplates>;
+}
+
+export interface RunOptions {
+  stream?: boolean;
+  /** Default true. false continues from a copy of the last finished run's memory. */
+  reset?: boolean;
+  maxSteps?: number;
+  /** Shown to the model with the task and kept in the run's state. */
+  additionalArgs?: Record<string, unknown>;
+  images?: ImagePart[];
+  signal?: AbortSignal;
+}
+
+/** The shared step loop. An agent is frozen configuration; every run is its own object. */
+export abstract class MultiStepAgent implements LoopAgent {
+  readonly model: Model;
+  readonly tools: ReadonlyMap<string, Tool>;
+  readonly maxSteps: number;
+  readonly instructions?: string;
+  readonly maxToolConcurrency: number;
+  readonly returnFullResult: boolean;
+  readonly name?: string;
+  readonly description?: string;
+  readonly promptTemplates: Readonly<PromptTemplates>;
+  /** Rendered once per agent: runs never re-render it. */
+  readonly systemPrompt: string;
+  private readonly callbacks: Readonly<Required<Exclude<StepCallbacks, StepCallback[]>>>;
+  private readonly finalAnswerChecks: readonly FinalAnswerCheck[];
+  #lastMemory: AgentMemory | undefined;
+
+  protected constructor(options: AgentOptions, defaultPrompts: PromptTemplates) {
+    if (!options || typeof options.model?.agenerate !== 'function') {
+      throw new AgentConfigError('An agent needs a `model` with an agenerate(messages, options) method.');
+    }
+    this.model = options.model;
+    const tools = new Map<string, Tool>();
+    for (const t of options.tools ?? []) {
+      validateTool(t);
+      if (tools.has(t.name)) throw new AgentConfigError(`Two tools are named "${t.name}"; tool names must be unique.`);
+      tools.set(t.name, t);
+    }
+    if (!tools.has('final_answer')) tools.set('final_answer', new FinalAnswerTool());
+    this.tools = tools;
+    this.maxSteps = positiveInt(options.maxSteps ?? 20, 'maxSteps');
+    this.maxToolConcurrency = positiveInt(options.maxToolConcurrency ?? 8, 'maxToolConcurrency');
+    this.instructions = options.instructions;
+    this.returnFullResult = options.returnFullResult ?? false;
+    if (options.name !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(options.name)) {
+      throw new AgentConfigError(`Agent name "${options.name}" must be a valid identifier (letters, digits, _).`);
+    }
+    this.name = options.name;
+    this.description = options.description;
+    this.promptTemplates = Object.freeze({ ...defaultPrompts, ...options.promptTemplates });
+    const sc = options.stepCallbacks;
+    this.callbacks = Object.freeze(
+      Array.isArray(sc)
+        ? { action: [], planning: [], finalAnswer: [], all: [...sc] }
+        : { action: [...(sc?.action ?? [])], planning: [...(sc?.planning ?? [])], finalAnswer: [...(sc?.finalAnswer ?? [])], all: [...(sc?.all ?? [])] },
+    );
+    this.finalAnswerChecks = Object.freeze([...(options.finalAnswerChecks ?? [])]);
+    const variables = this.promptVariables();
+    checkTemplate(this.promptTemplates.finalAnswerPost, ['task'], 'finalAnswerPost');
+    this.systemPrompt = renderTemplate(this.promptTemplates.systemPrompt, variables, 'systemPrompt');
+  }
+
+  /** The values the system prompt template can use. */
+  protected abstract promptVariables(): Record<string, string>;
+
+  /** One step: call the model, act, and fill `step`. */
+  abstract runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined>;
+
+  /** Per-run resources (a CodeAgent's sandbox session); push their cleanup on ctx.disposers. */
+  protected async setupRun(_ctx: RunContext): Promise<void> {}
+
+  /** The memory of the last run to finish (successfully or not). */
+  get memory(): AgentMemory {
+    return this.#lastMemory ?? new AgentMemory({ type: 'system_prompt', systemPrompt: this.systemPrompt });
+  }
+
+  /** Starts a run and returns its handle: iterate it for events, await `.result`, or `.interrupt()` it. */
+  start(task: string, options: RunOptions = {}): AgentRun {
+    if (typeof task !== 'string' || task.trim() === '') throw new AgentConfigError('The task must be a non-empty string.');
+    const maxSteps = positiveInt(options.maxSteps ?? this.maxSteps, 'maxSteps');
+    const memory = options.reset === false && this.#lastMemory ? this.#lastMemory.clone() : new AgentMemory({ type: 'system_prompt', systemPrompt: this.systemPrompt });
+    let fullTask = task;
+    const state: Record<string, unknown> = {};
+    if (options.additionalArgs && Object.keys(options.additionalArgs).length > 0) {
+      Object.assign(state, options.additionalArgs);
+      fullTask += `\nYou have been provided with these additional arguments, that you can access directly using the keys as variables:\n${JSON.stringify(options.additionalArgs)}`;
+    }
+    memory.steps.push({ type: 'task', task: fullTask, ...(options.images?.length ? { images: options.images } : {}) });
+    const { controller, release } = linkedController(options.signal);
+    const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state);
+    ctx.disposers.push(release);
+    return new AgentRun(ctx.id, memory, this.loop(ctx), controller);
+  }
+
+  private async *loop(ctx: RunContext): AsyncGenerator<AgentEvent, RunResult, undefined> {
+    try {
+      await this.setupRun(ctx);
+    } catch (error) {
+      this.settle(ctx);
+      throw error;
+    }
+    return yield* runLoop(this, ctx);
+  }
+
+  /** Runs a task. With `{ stream: true }`, returns the run to iterate for events. */
+  arun(task: string, options: RunOptions & { stream: true }): AgentRun;
+  arun(task: string, options?: RunOptions): Promise<unknown>;
+  arun(task: string, options: RunOptions = {}): AgentRun | Promise<unknown> {
+    if (options.stream) return this.start(task, options);
+    let run: AgentRun;
+    try {
+      run = this.start(task, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return run.drain().then((result) => (this.returnFullResult ? result : result.output));
+  }
+
+  async provideFinalAnswer(ctx: RunContext): Promise<ChatMessage> {
+    const messages: ChatMessage[] = [{ role: 'system', content: [{ type: 'text', text: this.promptTemplates.finalAnswerPre }] }];
+    messages.push(...ctx.memory.toMessages().slice(1));
+    const post = renderTemplate(this.promptTemplates.finalAnswerPost, { task: ctx.task }, 'finalAnswerPost');
+    messages.push({ role: 'user', content: [{ type: 'text', text: post }] });
+    return this.model.agenerate(messages, { signal: ctx.signal });
+  }
+
+  async checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined> {
+    for (const check of this.finalAnswerChecks) {
+      const label = check.name || 'anonymous';
+      try {
+        if (!(await check(answer, ctx.memory, this))) return `Check ${label} failed: the final answer was rejected.`;
+      } catch (error) {
+        return `Check ${label} failed with error: ${errorText(error)}`;
+      }
+    }
+    return undefined;
+  }
+
+  async notifyStep(step: MemoryStep, ctx: RunContext): Promise<void> {
+    const { all, action, planning, finalAnswer } = this.callbacks;
+    const specific = step.type === 'action' ? action : step.type === 'planning' ? planning : step.type === 'final_answer' ? finalAnswer : [];
+    if (all.length === 0 && specific.length === 0) return;
+    const context: StepCallbackContext = { agent: this, memory: ctx.memory, runId: ctx.id };
+    for (const cb of specific as StepCallback[]) await cb(step, context);
+    for (const cb of all) await cb(step, context);
+  }
+
+  settle(ctx: RunContext): void {
+    this.#lastMemory = ctx.memory;
+    for (const dispose of ctx.disposers.splice(0)) {
+      // Cleanup must not turn a result into a failure; sessions report their own errors.
+      try {
+        const pending = dispose();
+        if (pending) pending.catch(() => {});
+      } catch {
+        // ignored, as above
+      }
+    }
+  }
+
+  /** Wraps a model failure as the error that ends the run. */
+  protected generationError(error: unknown): AgentGenerationError {
+    return AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
+  }
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`${name} must be a positive integer, got ${value}.`);
+  return value;
+}

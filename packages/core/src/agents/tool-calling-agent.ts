@@ -1,0 +1,94 @@
+import { AgentParsingError } from '../errors.js';
+import type { AgentEvent } from '../events.js';
+import type { ActionStep } from '../memory.js';
+import type { ChatMessage, ChatMessageToolCall } from '../messages.js';
+import { StreamAccumulator, contentText, parseArguments } from '../messages.js';
+import type { GenerateOptions } from '../model.js';
+import { TOOL_CALLING_PROMPTS, describeToolsAsJson } from '../prompts.js';
+import type { RunContext } from '../runner/run-context.js';
+import { runToolCalls } from '../runner/tool-calls.js';
+import type { Tool } from '../tools.js';
+import type { AgentOptions } from './multi-step-agent.js';
+import { MultiStepAgent } from './multi-step-agent.js';
+
+export interface ToolCallingAgentOptions extends AgentOptions {
+  /** Extra model parameters sent with every call (temperature, …). */
+  modelParameters?: Record<string, unknown>;
+}
+
+/** An agent that acts through the model's native tool calls. */
+export class ToolCallingAgent extends MultiStepAgent {
+  private readonly toolList: readonly Tool[];
+  private readonly modelParameters: Readonly<Record<string, unknown>>;
+
+  constructor(options: ToolCallingAgentOptions) {
+    super(options, TOOL_CALLING_PROMPTS);
+    this.toolList = Object.freeze([...this.tools.values()]);
+    this.modelParameters = Object.freeze({ ...options.modelParameters });
+    if (new.target === ToolCallingAgent) Object.freeze(this);
+  }
+
+  protected promptVariables(): Record<string, string> {
+    return {
+      tools: describeToolsAsJson([...this.tools.values()]),
+      managed_agents: '',
+      instructions: this.instructions ? `\n${this.instructions}\n` : '',
+    };
+  }
+
+  async *runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined> {
+    const messages = ctx.memory.toMessages();
+    const options: GenerateOptions = {
+      ...this.modelParameters,
+      toolsToCallFrom: this.toolList,
+      toolChoice: 'required',
+      signal: ctx.signal,
+    };
+    let message: ChatMessage;
+    try {
+      if (ctx.stream) {
+        const acc = new StreamAccumulator();
+        for await (const delta of this.model.agenerateStream(messages, options)) {
+          acc.add(delta);
+          yield { type: 'model_delta', stepNumber: step.stepNumber, delta };
+        }
+        message = acc.toMessage();
+      } else {
+        message = await this.model.agenerate(messages, options);
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      throw this.generationError(error);
+    }
+    step.modelOutputMessage = message;
+    step.modelOutput = contentText(message.content);
+    step.tokenUsage = message.tokenUsage;
+
+    const calls = message.toolCalls?.length ? message.toolCalls : toolCallsFromText(step.modelOutput);
+    if (!calls) {
+      throw new AgentParsingError('The model did not call any tool. Call a tool, or call `final_answer` with the answer.');
+    }
+    step.toolCalls = calls;
+    yield* runToolCalls(ctx, step, calls, this.tools, this.maxToolConcurrency);
+  }
+}
+
+/**
+ * Some models write the call as JSON in the text instead of a native tool call:
+ * {"name": "...", "arguments": {...}}. Accept that, as smolagents does.
+ */
+function toolCallsFromText(text: string): ChatMessageToolCall[] | undefined {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end <= start) return undefined;
+  const parsed = parseArguments(text.slice(start, end + 1));
+  if (typeof parsed === 'string' || typeof parsed.name !== 'string') return undefined;
+  const args = parsed.arguments ?? parsed.parameters ?? {};
+  return [
+    {
+      id: 'call_0',
+      type: 'function',
+      function: { name: parsed.name, arguments: typeof args === 'string' ? parseArguments(args) : (args as Record<string, unknown>) },
+    },
+  ];
+}

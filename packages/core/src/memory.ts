@@ -1,0 +1,142 @@
+import type { AgentError } from './errors.js';
+import type { ChatMessage, ChatMessageToolCall, ImagePart, TokenUsage } from './messages.js';
+
+export interface Timing {
+  startTime: number;
+  endTime?: number;
+  /** Milliseconds. */
+  duration?: number;
+}
+
+export interface SystemPromptStep {
+  type: 'system_prompt';
+  systemPrompt: string;
+}
+
+export interface TaskStep {
+  type: 'task';
+  task: string;
+  images?: ImagePart[];
+}
+
+export interface ActionStep {
+  type: 'action';
+  stepNumber: number;
+  timing: Timing;
+  modelOutputMessage?: ChatMessage;
+  modelOutput?: string;
+  toolCalls?: ChatMessageToolCall[];
+  /** CodeAgent: the code that ran in this step. */
+  codeAction?: string;
+  observations?: string;
+  observationsImages?: ImagePart[];
+  error?: AgentError;
+  actionOutput?: unknown;
+  isFinalAnswer: boolean;
+  tokenUsage?: TokenUsage;
+}
+
+export interface PlanningStep {
+  type: 'planning';
+  plan: string;
+  modelOutputMessage?: ChatMessage;
+  timing: Timing;
+  tokenUsage?: TokenUsage;
+}
+
+export interface FinalAnswerStep {
+  type: 'final_answer';
+  output: unknown;
+}
+
+export type MemoryStep = TaskStep | ActionStep | PlanningStep | FinalAnswerStep;
+
+const RETRY_HINT =
+  "\nNow let's retry: take care not to repeat previous errors! If you have retried several times, try a completely different approach.\n";
+
+const text = (role: ChatMessage['role'], value: string): ChatMessage => ({ role, content: [{ type: 'text', text: value }] });
+
+/** How a step appears in the prompt; the smolagents layout. Cached per step in AgentMemory. */
+export function stepToMessages(step: MemoryStep | SystemPromptStep, summaryMode = false): ChatMessage[] {
+  switch (step.type) {
+    case 'system_prompt':
+      return summaryMode ? [] : [text('system', step.systemPrompt)];
+    case 'task': {
+      const content: ChatMessage['content'] = [{ type: 'text', text: `New task:\n${step.task}` }, ...(step.images ?? [])];
+      return [{ role: 'user', content }];
+    }
+    case 'planning':
+      return summaryMode ? [] : [text('assistant', step.plan.trim()), text('user', 'Now proceed and carry out this plan.')];
+    case 'final_answer':
+      return [];
+    case 'action': {
+      const out: ChatMessage[] = [];
+      if (step.modelOutput != null && step.modelOutput !== '' && !summaryMode) out.push(text('assistant', step.modelOutput.trim()));
+      if (step.toolCalls && step.toolCalls.length > 0) {
+        const calls = step.toolCalls.map((c) => ({ id: c.id, type: c.type, function: c.function }));
+        out.push(text('tool-call', `Calling tools:\n${JSON.stringify(calls)}`));
+      }
+      if (step.observationsImages && step.observationsImages.length > 0) out.push({ role: 'user', content: step.observationsImages });
+      if (step.observations != null) out.push(text('tool-response', `Observation:\n${step.observations}`));
+      if (step.error) {
+        const callId = step.toolCalls && step.toolCalls.length > 0 ? `Call id: ${step.toolCalls[0].id}\n` : '';
+        out.push(text('tool-response', `${callId}Error:\n${step.error.message}${RETRY_HINT}`));
+      }
+      return out;
+    }
+  }
+}
+
+/** A run's memory: the system prompt and the steps, each turned into messages once. */
+export class AgentMemory {
+  readonly steps: MemoryStep[] = [];
+  private readonly cache = new WeakMap<object, ChatMessage[]>();
+
+  constructor(public systemPrompt: SystemPromptStep) {}
+
+  /** The prompt for the next model call. Finished steps are converted once, then reused. */
+  toMessages(summaryMode = false): ChatMessage[] {
+    const messages: ChatMessage[] = [];
+    this.append(messages, this.systemPrompt, summaryMode);
+    for (const step of this.steps) this.append(messages, step, summaryMode);
+    return messages;
+  }
+
+  private append(into: ChatMessage[], step: MemoryStep | SystemPromptStep, summaryMode: boolean): void {
+    let msgs = summaryMode ? undefined : this.cache.get(step);
+    if (!msgs) {
+      msgs = stepToMessages(step, summaryMode);
+      if (!summaryMode) this.cache.set(step, msgs);
+    }
+    for (const m of msgs) into.push(m);
+  }
+
+  /** Every step with every field, as plain JSON-safe objects. */
+  getFullSteps(): Record<string, unknown>[] {
+    return this.steps.map((s) => JSON.parse(JSON.stringify(s)) as Record<string, unknown>);
+  }
+
+  /** Steps without the model's raw input and output messages. */
+  getSuccinctSteps(): Record<string, unknown>[] {
+    return this.getFullSteps().map(({ modelOutputMessage: _omit, ...rest }) => rest);
+  }
+
+  /** CodeAgent: every step's code, joined as one script. */
+  returnFullCode(): string {
+    return this.steps
+      .filter((s): s is ActionStep => s.type === 'action' && typeof s.codeAction === 'string')
+      .map((s) => s.codeAction)
+      .join('\n\n');
+  }
+
+  /** A copy for `reset: false`: new arrays, same (immutable) step objects. */
+  clone(): AgentMemory {
+    const copy = new AgentMemory(this.systemPrompt);
+    copy.steps.push(...this.steps);
+    return copy;
+  }
+
+  toJSON(): { systemPrompt: string; steps: Record<string, unknown>[] } {
+    return { systemPrompt: this.systemPrompt.systemPrompt, steps: this.getFullSteps() };
+  }
+}

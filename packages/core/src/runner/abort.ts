@@ -1,0 +1,60 @@
+import { toAbortError } from '../errors.js';
+
+/**
+ * A controller that follows `parent` until `release()` is called. The listener on the
+ * parent is removed on release, so a long-lived parent signal never accumulates listeners.
+ */
+export function linkedController(parent?: AbortSignal): { controller: AbortController; release: () => void } {
+  const controller = new AbortController();
+  if (!parent) return { controller, release: noop };
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { controller, release: noop };
+  }
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { controller, release: () => parent.removeEventListener('abort', onAbort) };
+}
+
+function noop(): void {}
+
+/**
+ * Settles with `promise`, or rejects with the abort error as soon as `signal` aborts, even
+ * when the work behind `promise` ignores the signal (a tool that never checks it).
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(noop);
+    return Promise.reject(toAbortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(toAbortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? toAbortError(signal) : e);
+      },
+    );
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (let w = 0; w < Math.min(Math.max(1, limit), items.length); w++) workers.push(worker());
+  await Promise.all(workers);
+  return results;
+}
