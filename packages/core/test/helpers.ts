@@ -17,14 +17,14 @@ export function reply(toolCalls: ChatMessage['toolCalls'], content = ''): ChatMe
 export class TestModel implements Model {
   readonly modelId = 'test-model';
   readonly calls: { messages: ChatMessage[]; options: GenerateOptions }[] = [];
-  constructor(private readonly replies: Reply[] | ((messages: readonly ChatMessage[], options: GenerateOptions, index: number) => Reply), private readonly delayMs = 0) {}
+  constructor(private readonly replies: Reply[] | ((messages: readonly ChatMessage[], options: GenerateOptions, index: number) => Reply | Promise<Reply>), private readonly delayMs = 0) {}
 
   async agenerate(messages: readonly ChatMessage[], options: GenerateOptions = {}): Promise<ChatMessage> {
     const index = this.calls.length;
     this.calls.push({ messages: [...messages], options });
     if (this.delayMs > 0) await abortableDelay(this.delayMs, options.signal);
     options.signal?.throwIfAborted();
-    let r = Array.isArray(this.replies) ? this.replies[index] : this.replies(messages, options, index);
+    let r: Reply | undefined = Array.isArray(this.replies) ? this.replies[index] : await this.replies(messages, options, index);
     if (r === undefined) throw new Error(`TestModel: no reply scripted for call ${index}`);
     if (typeof r === 'function') r = await r(messages, options);
     if (r instanceof Error) throw r;
