@@ -1,4 +1,8 @@
+import { basename } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// .ci/run collects one JSON report per package to print a single "N passed, N failed" line.
+const jsonDir = process.env.SMOL_VITEST_JSON_DIR;
 
 // Shared by every package: resolve workspace packages to their sources (no build needed
 // for a test run) and fail any test that writes to the console from a library path.
@@ -10,6 +14,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
-    reporters: process.env.SMOL_VITEST_JSON ? ['default', ['json', { outputFile: process.env.SMOL_VITEST_JSON }]] : ['default'],
+    reporters: jsonDir ? ['default', ['json', { outputFile: `${jsonDir}/${basename(process.cwd())}.json` }]] : ['default'],
   },
 });
