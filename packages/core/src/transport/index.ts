@@ -1,0 +1,1 @@
+export { createNodeFetch, defaultFetch, getDefaultNodeFetch, type FetchFunction, type NodeFetchOptions } from './node-fetch.js';

@@ -1,0 +1,142 @@
+// A fetch over node:http(s) keep-alive Agents, for the official SDKs' `fetch` option.
+// Measured 2–2.5x less CPU than the global fetch at 10,000 concurrent agents (TOOLCHAIN.md).
+// Builtins come from process.getBuiltinModule, so this module also loads outside Node.
+import type * as Http from 'node:http';
+import type * as Zlib from 'node:zlib';
+
+export interface NodeFetchOptions {
+  /** Sockets per origin, in use or idle. Default 256. */
+  maxSockets?: number;
+  /** Idle sockets kept per origin. Default 256. */
+  maxFreeSockets?: number;
+  /** TCP keep-alive probe delay on kept sockets. Default 1000 ms. */
+  keepAliveMsecs?: number;
+  /** An idle pooled socket is closed after this long. Requests in flight are not timed out (the SDK does that). Default 5000 ms. */
+  timeout?: number;
+}
+
+export type FetchFunction = typeof globalThis.fetch;
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+/** A fetch-compatible function with one keep-alive Agent per protocol, shared by all its calls. No redirects are followed. */
+export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
+  const http = process.getBuiltinModule('node:http') as typeof Http;
+  const https = process.getBuiltinModule('node:https') as typeof import('node:https');
+  const zlib = process.getBuiltinModule('node:zlib') as typeof Zlib;
+  const agentOptions: Http.AgentOptions = {
+    keepAlive: true, scheduling: 'lifo', maxSockets: options.maxSockets ?? 256, maxFreeSockets: options.maxFreeSockets ?? 256,
+    keepAliveMsecs: options.keepAliveMsecs ?? 1000, timeout: options.timeout ?? 5000,
+  };
+  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+
+  return function nodeFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const request = typeof input === 'object' && 'url' in input && !(input instanceof URL) ? (input as Request) : undefined;
+    const url = new URL(request ? request.url : String(input));
+    const signal = init?.signal ?? request?.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const agent = agents[url.protocol as 'http:' | 'https:'];
+    if (!agent) return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers ?? request?.headers).forEach((v, k) => (headers[k] = v));
+    let body = init?.body !== undefined ? init.body : (request?.body ?? null);
+    if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array) && !(body instanceof ReadableStream)) {
+      const wrapped = new Response(body as BodyInit); // FormData, Blob, URLSearchParams, ArrayBuffer
+      if (!headers['content-type'] && wrapped.headers.has('content-type')) headers['content-type'] = wrapped.headers.get('content-type')!;
+      body = wrapped.body;
+    }
+    if (typeof body === 'string' || body instanceof Uint8Array) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+
+    return new Promise<Response>((resolve, reject) => {
+      let settled = false;
+      const req = (url.protocol === 'https:' ? https : http).request(url, { method: init?.method ?? request?.method ?? 'GET', headers, agent });
+      const onAbort = (): void => void req.destroy(abortReason(signal!) as Error);
+      const cleanup = (): void => signal?.removeEventListener('abort', onAbort);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (error) => {
+        cleanup();
+        if (!settled) reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error }));
+      });
+      req.once('response', (res) => {
+        settled = true;
+        const responseHeaders = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        const status = res.statusCode ?? 0;
+        if (NULL_BODY.has(status) || req.method === 'HEAD') {
+          res.resume().once('end', cleanup);
+          return resolve(new Response(null, { status, statusText: res.statusMessage, headers: responseHeaders }));
+        }
+        const encoding = res.headers['content-encoding'];
+        const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : undefined;
+        if (decoder) res.on('error', (e) => decoder.destroy(e)).pipe(decoder);
+        const source = decoder ?? res;
+        let done = false;
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            const fail = (error: unknown): void => {
+              if (done) return;
+              done = true;
+              cleanup();
+              controller.error(signal?.aborted ? abortReason(signal) : new TypeError('terminated', { cause: error }));
+            };
+            source.on('data', (chunk: Buffer) => {
+              if (done) return;
+              controller.enqueue(chunk);
+              if ((controller.desiredSize ?? 1) <= 0) source.pause();
+            });
+            source.once('end', () => {
+              if (done) return;
+              done = true;
+              cleanup();
+              controller.close();
+            });
+            source.on('error', fail);
+            // A socket that closes before the body ends is an error, never a hang.
+            res.once('close', () => !res.complete && fail(new Error('connection closed before the response ended')));
+          },
+          pull: () => void source.resume(),
+          cancel: () => {
+            done = true;
+            cleanup();
+            res.destroy();
+            decoder?.destroy();
+          },
+        }, { highWaterMark: 65_536, size: (chunk) => chunk.byteLength });
+        const response = new Response(stream, { status, statusText: res.statusMessage, headers: responseHeaders });
+        Object.defineProperty(response, 'url', { value: url.href });
+        resolve(response);
+      });
+      if (body === null || body === undefined) req.end();
+      else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
+      else void pump(body as ReadableStream<Uint8Array>, req);
+    });
+  };
+}
+
+async function pump(body: ReadableStream<Uint8Array>, req: Http.ClientRequest): Promise<void> {
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+    }
+    req.end();
+  } catch (error) {
+    req.destroy(error as Error);
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+let shared: FetchFunction | undefined;
+
+/** One process-wide node fetch, shared by every provider that does not get its own. */
+export function getDefaultNodeFetch(): FetchFunction {
+  return (shared ??= createNodeFetch());
+}
+
+/** The shared node fetch on Node (and runtimes that provide node:http), else globalThis.fetch. */
+export function defaultFetch(): FetchFunction {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof process.getBuiltinModule === 'function';
+  return isNode ? getDefaultNodeFetch() : globalThis.fetch;
+}
