@@ -13,3 +13,6 @@ export type { RunResult, RunState } from './runner/run-context.js';
 export { AgentRun } from './agents/agent-run.js';
 export * from './agents/multi-step-agent.js';
 export * from './agents/tool-calling-agent.js';
+export * from './agents/code-agent.js';
+export * from './code/parse-code.js';
+export { toolAsJsSignature, CODE_AGENT_PROMPTS } from './code/code-prompts.js';

@@ -82,7 +82,7 @@ export abstract class MultiStepAgent implements LoopAgent {
   private readonly finalAnswerChecks: readonly FinalAnswerCheck[];
   #lastMemory: AgentMemory | undefined;
 
-  protected constructor(options: AgentOptions, defaultPrompts: PromptTemplates) {
+  protected constructor(options: AgentOptions, defaultPrompts: PromptTemplates, promptContext?: unknown) {
     if (!options || typeof options.model?.agenerate !== 'function') {
       throw new AgentConfigError('An agent needs a `model` with an agenerate(messages, options) method.');
     }
@@ -112,13 +112,14 @@ export abstract class MultiStepAgent implements LoopAgent {
         : { action: [...(sc?.action ?? [])], planning: [...(sc?.planning ?? [])], finalAnswer: [...(sc?.finalAnswer ?? [])], all: [...(sc?.all ?? [])] },
     );
     this.finalAnswerChecks = Object.freeze([...(options.finalAnswerChecks ?? [])]);
-    const variables = this.promptVariables();
+    // Subclass fields are not set yet here: what the prompt needs from them comes as promptContext.
+    const variables = this.promptVariables(promptContext);
     checkTemplate(this.promptTemplates.finalAnswerPost, ['task'], 'finalAnswerPost');
     this.systemPrompt = renderTemplate(this.promptTemplates.systemPrompt, variables, 'systemPrompt');
   }
 
   /** The values the system prompt template can use. */
-  protected abstract promptVariables(): Record<string, string>;
+  protected abstract promptVariables(promptContext?: unknown): Record<string, string>;
 
   /** One step: call the model, act, and fill `step`. */
   abstract runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined>;

@@ -1,0 +1,169 @@
+import type { CodeBlockTags } from '../code/parse-code.js';
+import { DEFAULT_CODE_TAGS, MARKDOWN_CODE_TAGS, closeCodeBlock, parseCode } from '../code/parse-code.js';
+import { CODE_AGENT_PROMPTS, toolAsJsSignature } from '../code/code-prompts.js';
+import type { CodeExecutor, CodeLimits, CodeSession } from '../code/executor.js';
+import { DEFAULT_CODE_LIMITS } from '../code/executor.js';
+import { AgentAbortError, AgentConfigError, AgentExecutionError, toAbortError } from '../errors.js';
+import type { AgentEvent } from '../events.js';
+import type { ActionStep } from '../memory.js';
+import type { ChatMessage } from '../messages.js';
+import { StreamAccumulator, contentText } from '../messages.js';
+import type { GenerateOptions } from '../model.js';
+import { raceAbort } from '../runner/abort.js';
+import type { RunContext } from '../runner/run-context.js';
+import { errorText } from '../runner/run-loop.js';
+import { observationText } from '../runner/tool-calls.js';
+import { ToolArgumentsError, parseToolArguments } from '../tools.js';
+import type { AgentOptions } from './multi-step-agent.js';
+import { MultiStepAgent } from './multi-step-agent.js';
+
+export interface CodeAgentOptions extends AgentOptions {
+  /** Runs the code. Default: @smol/sandbox's shared QuickJS worker pool (install @smol/sandbox). */
+  executor?: CodeExecutor;
+  /** Sandbox limits; defaults are DEFAULT_CODE_LIMITS. */
+  limits?: Partial<CodeLimits>;
+  /** `['<code>', '</code>']` (default), `'markdown'` for ```js fences, or your own pair. */
+  codeBlockTags?: CodeBlockTags | 'markdown';
+  modelParameters?: Record<string, unknown>;
+}
+
+const sessions = new WeakMap<RunContext, CodeSession>();
+
+/** An agent that acts by writing JavaScript which calls its tools, run in a sandbox. */
+export class CodeAgent extends MultiStepAgent {
+  readonly codeBlockTags: CodeBlockTags;
+  readonly limits: Readonly<CodeLimits>;
+  private readonly executor?: CodeExecutor;
+  private readonly modelParameters: Readonly<Record<string, unknown>>;
+
+  constructor(options: CodeAgentOptions) {
+    const tags = options.codeBlockTags === 'markdown' ? MARKDOWN_CODE_TAGS : (options.codeBlockTags ?? DEFAULT_CODE_TAGS);
+    if (!Array.isArray(tags) || tags.length !== 2 || !tags[0] || !tags[1]) {
+      throw new AgentConfigError('codeBlockTags must be "markdown" or a pair of non-empty strings [open, close].');
+    }
+    // The prompt needs the tags before super() renders it.
+    super(options, CODE_AGENT_PROMPTS, tags);
+    this.codeBlockTags = Object.freeze([...tags]) as unknown as CodeBlockTags;
+    this.limits = Object.freeze({ ...DEFAULT_CODE_LIMITS, ...options.limits });
+    this.executor = options.executor;
+    this.modelParameters = Object.freeze({ ...options.modelParameters });
+    if (new.target === CodeAgent) Object.freeze(this);
+  }
+
+  protected promptVariables(tags?: unknown): Record<string, string> {
+    const [open, close] = (tags as CodeBlockTags | undefined) ?? this.codeBlockTags;
+    return {
+      tools: [...this.tools.values()].filter((t) => t.name !== 'final_answer').map(toolAsJsSignature).join('\n\n'),
+      managed_agents: '',
+      instructions: this.instructions ? `\n${this.instructions}\n` : '',
+      code_open: open,
+      code_close: close,
+    };
+  }
+
+  protected override async setupRun(ctx: RunContext): Promise<void> {
+    const executor = this.executor ?? (await loadDefaultExecutor());
+    const session = await executor.createSession({
+      toolNames: [...this.tools.keys()].filter((n) => n !== 'final_answer'),
+      callTool: (name, args, signal) => this.callTool(ctx, name, args, signal),
+      variables: { ...ctx.state },
+      limits: this.limits,
+    });
+    sessions.set(ctx, session);
+    ctx.disposers.push(() => session.dispose());
+  }
+
+  /** A tool call from the code: validated like a native call; errors are thrown into the code. */
+  private async callTool(ctx: RunContext, name: string, args: unknown, signal: AbortSignal): Promise<unknown> {
+    const tool = this.tools.get(name);
+    if (!tool) throw new Error(`Unknown tool ${name}`);
+    let parsed: unknown;
+    try {
+      parsed = await parseToolArguments(tool, args ?? {});
+    } catch (error) {
+      throw new Error(`Invalid call to ${name}: ${error instanceof ToolArgumentsError ? error.message : errorText(error)}`);
+    }
+    return raceAbort(Promise.resolve().then(() => tool.forward(parsed, { signal, runId: ctx.id, state: ctx.state })), signal);
+  }
+
+  async *runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined> {
+    const messages = ctx.memory.toMessages();
+    const options: GenerateOptions = {
+      ...this.modelParameters,
+      stopSequences: ['Observation:', 'Calling tools:', this.codeBlockTags[1]],
+      signal: ctx.signal,
+    };
+    let message: ChatMessage;
+    try {
+      if (ctx.stream) {
+        const acc = new StreamAccumulator();
+        for await (const delta of this.model.agenerateStream(messages, options)) {
+          acc.add(delta);
+          yield { type: 'model_delta', stepNumber: step.stepNumber, delta };
+        }
+        message = acc.toMessage();
+      } else {
+        message = await this.model.agenerate(messages, options);
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      throw this.generationError(error);
+    }
+    const output = closeCodeBlock(contentText(message.content), this.codeBlockTags);
+    step.modelOutputMessage = message;
+    step.modelOutput = output;
+    step.tokenUsage = message.tokenUsage;
+
+    const code = parseCode(output, this.codeBlockTags);
+    step.codeAction = code;
+    step.toolCalls = [{ id: `call_${step.stepNumber}`, type: 'function', function: { name: 'javascript_interpreter', arguments: code } }];
+    yield { type: 'tool_call', stepNumber: step.stepNumber, toolCall: step.toolCalls[0] };
+
+    const session = sessions.get(ctx);
+    if (!session) throw new AgentExecutionError('The code session is gone.');
+    let result;
+    try {
+      result = await raceAbort(session.execute(code, { signal: ctx.signal }), ctx.signal);
+    } catch (error) {
+      if (ctx.signal.aborted || AgentAbortError.isInstance(error)) throw ctx.signal.aborted ? toAbortError(ctx.signal) : error;
+      throw new AgentExecutionError(`Code execution failed: ${errorText(error)}`, { cause: error });
+    }
+    yield { type: 'code_output', stepNumber: step.stepNumber, logs: result.logs, output: result.output, isFinalAnswer: result.isFinalAnswer };
+
+    const parts: string[] = [];
+    if (result.logs) parts.push(`Execution logs:\n${result.logs}`);
+    if (result.error) {
+      step.observations = parts.join('\n') || undefined;
+      const e = result.error;
+      const where = e.line !== undefined ? ` at line ${e.line}${e.source ? ` '${e.source.trim()}'` : ''}` : '';
+      throw new AgentExecutionError(`Code execution failed${where} due to: ${e.name}: ${e.message}`);
+    }
+    if (result.isFinalAnswer) {
+      step.isFinalAnswer = true;
+      step.actionOutput = result.output;
+      parts.push(`Final answer: ${truncate(observationText(result.output), this.limits.maxOutputChars)}`);
+    } else {
+      parts.push(`Last output from code snippet:\n${truncate(observationText(result.output), this.limits.maxOutputChars)}`);
+    }
+    step.observations = parts.join('\n');
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n..._This content has been truncated to stay below ${max} characters_...`;
+}
+
+let defaultExecutor: Promise<CodeExecutor> | undefined;
+
+/** Loads @smol/sandbox only when a CodeAgent without an executor first runs. */
+function loadDefaultExecutor(): Promise<CodeExecutor> {
+  const specifier = '@smol/sandbox';
+  defaultExecutor ??= (import(/* @vite-ignore */ specifier) as Promise<{ getDefaultExecutor(): CodeExecutor }>).then(
+    (m) => m.getDefaultExecutor(),
+    (error: unknown) => {
+      defaultExecutor = undefined;
+      throw new AgentConfigError('CodeAgent needs a code executor: install @smol/sandbox (pnpm add @smol/sandbox), or pass `executor`.', { cause: error });
+    },
+  );
+  return defaultExecutor;
+}
