@@ -1,24 +1,28 @@
 import { AgentAbortError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { AgentMemory } from '../memory.js';
-import type { RunResult } from '../runner/run-context.js';
+import type { RunContext, RunResult } from '../runner/run-context.js';
+import { notify } from '../runner/observers.js';
 
 /**
  * One run of an agent. Iterate it for the event stream (a `break` cancels the run),
  * or await `result`. Either way there is exactly one consumer of the loop's generator.
  */
 export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
+  readonly id: string;
+  readonly memory: AgentMemory;
   readonly result: Promise<RunResult<T>>;
   #resolve!: (r: RunResult<T>) => void;
   #reject!: (e: unknown) => void;
   #started = false;
 
   constructor(
-    readonly id: string,
-    readonly memory: AgentMemory,
+    private readonly ctx: RunContext,
     private readonly generator: AsyncGenerator<AgentEvent, RunResult, undefined>,
     private readonly controller: AbortController,
   ) {
+    this.id = ctx.id;
+    this.memory = ctx.memory;
     this.result = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -36,30 +40,54 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
     return this.controller.signal;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<AgentEvent, void, undefined> {
+  /** Pulls the next event, telling observers; settles `result` at the end. */
+  async #next(): Promise<IteratorResult<AgentEvent, RunResult>> {
+    const { observers, info } = this.ctx;
+    try {
+      const next = await this.generator.next();
+      if (next.done) {
+        notify(observers, 'onRunEnd', info, { result: next.value });
+        this.#resolve(next.value as RunResult<T>);
+      } else if (observers.length > 0) {
+        notify(observers, 'onEvent', info, next.value);
+      }
+      return next;
+    } catch (error) {
+      notify(observers, 'onRunEnd', info, { error });
+      this.#reject(error);
+      throw error;
+    }
+  }
+
+  #begin(): void {
     if (this.#started) throw new Error('An AgentRun can be consumed only once.');
     this.#started = true;
+    notify(this.ctx.observers, 'onRunStart', this.ctx.info);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<AgentEvent, void, undefined> {
+    this.#begin();
     let done = false;
     try {
       for (;;) {
-        const next = await this.generator.next();
+        const next = await this.#next().catch((error: unknown) => {
+          done = true;
+          throw error;
+        });
         if (next.done) {
           done = true;
-          this.#resolve(next.value as RunResult<T>);
           return;
         }
         yield next.value;
       }
-    } catch (error) {
-      done = true;
-      this.#reject(error);
-      throw error;
     } finally {
       if (!done) {
         // The consumer stopped early (for await … break): that is a cancel.
-        this.controller.abort(new AgentAbortError('Run aborted: the stream consumer stopped reading.'));
+        const reason = new AgentAbortError('Run aborted: the stream consumer stopped reading.');
+        this.controller.abort(reason);
         await this.generator.return(undefined as never).catch(() => {});
-        this.#reject(new AgentAbortError('Run aborted: the stream consumer stopped reading.'));
+        notify(this.ctx.observers, 'onRunEnd', this.ctx.info, { error: reason });
+        this.#reject(reason);
       }
     }
   }
@@ -67,13 +95,13 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   /** Runs to the end without a consumer; `result` settles. */
   async drain(): Promise<RunResult<T>> {
     if (this.#started) return this.result;
-    this.#started = true;
+    this.#begin();
     try {
-      let next = await this.generator.next();
-      while (!next.done) next = await this.generator.next();
-      this.#resolve(next.value as RunResult<T>);
-    } catch (error) {
-      this.#reject(error);
+      while (!(await this.#next()).done) {
+        // events go to observers only
+      }
+    } catch {
+      // delivered through `result`
     }
     return this.result;
   }

@@ -6,8 +6,7 @@ import { DEFAULT_CODE_LIMITS } from '../code/executor.js';
 import { AgentAbortError, AgentConfigError, AgentExecutionError, toAbortError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep } from '../memory.js';
-import type { ChatMessage } from '../messages.js';
-import { StreamAccumulator, contentText } from '../messages.js';
+import { contentText } from '../messages.js';
 import type { GenerateOptions } from '../model.js';
 import { raceAbort } from '../runner/abort.js';
 import type { RunContext } from '../runner/run-context.js';
@@ -93,22 +92,7 @@ export class CodeAgent extends MultiStepAgent {
       stopSequences: ['Observation:', 'Calling tools:', this.codeBlockTags[1]],
       signal: ctx.signal,
     };
-    let message: ChatMessage;
-    try {
-      if (ctx.stream) {
-        const acc = new StreamAccumulator();
-        for await (const delta of this.model.agenerateStream(messages, options)) {
-          acc.add(delta);
-          yield { type: 'model_delta', stepNumber: step.stepNumber, delta };
-        }
-        message = acc.toMessage();
-      } else {
-        message = await this.model.agenerate(messages, options);
-      }
-    } catch (error) {
-      if (ctx.signal.aborted) throw error;
-      throw this.generationError(error);
-    }
+    const message = yield* this.callModel(ctx, step.stepNumber, messages, options);
     const output = closeCodeBlock(contentText(message.content), this.codeBlockTags);
     step.modelOutputMessage = message;
     step.modelOutput = output;

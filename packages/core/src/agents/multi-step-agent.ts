@@ -3,10 +3,13 @@ import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep, PlanningStep } from '../memory.js';
 import { AgentMemory } from '../memory.js';
 import type { ChatMessage, ImagePart } from '../messages.js';
-import type { Model } from '../model.js';
+import { StreamAccumulator } from '../messages.js';
+import type { GenerateOptions, Model } from '../model.js';
 import type { PromptTemplates } from '../prompts.js';
 import { checkTemplate, renderTemplate } from '../prompts.js';
 import { linkedController } from '../runner/abort.js';
+import type { AgentObserver } from '../runner/observers.js';
+import { notify } from '../runner/observers.js';
 import { RunContext } from '../runner/run-context.js';
 import type { RunResult } from '../runner/run-context.js';
 import { runLoop, errorText } from '../runner/run-loop.js';
@@ -52,6 +55,8 @@ export interface AgentOptions {
   name?: string;
   description?: string;
   promptTemplates?: Partial<PromptTemplates>;
+  /** Watch every run of this agent (live display, telemetry). */
+  observers?: AgentObserver[];
 }
 
 export interface RunOptions {
@@ -63,6 +68,8 @@ export interface RunOptions {
   additionalArgs?: Record<string, unknown>;
   images?: ImagePart[];
   signal?: AbortSignal;
+  /** Observers for this run only, after the agent's own. */
+  observers?: AgentObserver[];
 }
 
 /** The shared step loop. An agent is frozen configuration; every run is its own object. */
@@ -80,6 +87,7 @@ export abstract class MultiStepAgent implements LoopAgent {
   readonly systemPrompt: string;
   private readonly callbacks: Readonly<Required<Exclude<StepCallbacks, StepCallback[]>>>;
   private readonly finalAnswerChecks: readonly FinalAnswerCheck[];
+  protected readonly observers: readonly AgentObserver[];
   #lastMemory: AgentMemory | undefined;
 
   protected constructor(options: AgentOptions, defaultPrompts: PromptTemplates, promptContext?: unknown) {
@@ -112,6 +120,7 @@ export abstract class MultiStepAgent implements LoopAgent {
         : { action: [...(sc?.action ?? [])], planning: [...(sc?.planning ?? [])], finalAnswer: [...(sc?.finalAnswer ?? [])], all: [...(sc?.all ?? [])] },
     );
     this.finalAnswerChecks = Object.freeze([...(options.finalAnswerChecks ?? [])]);
+    this.observers = Object.freeze([...(options.observers ?? [])]);
     // Subclass fields are not set yet here: what the prompt needs from them comes as promptContext.
     const variables = this.promptVariables(promptContext);
     checkTemplate(this.promptTemplates.finalAnswerPost, ['task'], 'finalAnswerPost');
@@ -145,9 +154,14 @@ export abstract class MultiStepAgent implements LoopAgent {
     }
     memory.steps.push({ type: 'task', task: fullTask, ...(options.images?.length ? { images: options.images } : {}) });
     const { controller, release } = linkedController(options.signal);
-    const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state);
+    const observers = options.observers?.length ? [...this.observers, ...options.observers] : this.observers;
+    const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, {
+      agentName: this.name,
+      task,
+      modelId: this.model.modelId,
+    });
     ctx.disposers.push(release);
-    return new AgentRun(ctx.id, memory, this.loop(ctx), controller);
+    return new AgentRun(ctx, this.loop(ctx), controller);
   }
 
   private async *loop(ctx: RunContext): AsyncGenerator<AgentEvent, RunResult, undefined> {
@@ -216,9 +230,31 @@ export abstract class MultiStepAgent implements LoopAgent {
     }
   }
 
-  /** Wraps a model failure as the error that ends the run. */
-  protected generationError(error: unknown): AgentGenerationError {
-    return AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
+  /**
+   * One model call for a step: streamed (each delta yielded) when the run streams, a plain
+   * call otherwise. A failure that is not an abort ends the run as AgentGenerationError.
+   */
+  protected async *callModel(ctx: RunContext, stepNumber: number, messages: ChatMessage[], options: GenerateOptions): AsyncGenerator<AgentEvent, ChatMessage, undefined> {
+    notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, messages);
+    try {
+      let message: ChatMessage;
+      if (ctx.stream) {
+        const acc = new StreamAccumulator();
+        for await (const delta of this.model.agenerateStream(messages, options)) {
+          acc.add(delta);
+          yield { type: 'model_delta', stepNumber, delta };
+        }
+        message = acc.toMessage();
+      } else {
+        message = await this.model.agenerate(messages, options);
+      }
+      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
+      return message;
+    } catch (error) {
+      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { error });
+      if (ctx.signal.aborted) throw error;
+      throw AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 import { AgentParsingError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep } from '../memory.js';
-import type { ChatMessage, ChatMessageToolCall } from '../messages.js';
-import { StreamAccumulator, contentText, parseArguments } from '../messages.js';
+import type { ChatMessageToolCall } from '../messages.js';
+import { contentText, parseArguments } from '../messages.js';
 import type { GenerateOptions } from '../model.js';
 import { TOOL_CALLING_PROMPTS, describeToolsAsJson } from '../prompts.js';
 import type { RunContext } from '../runner/run-context.js';
@@ -44,22 +44,7 @@ export class ToolCallingAgent extends MultiStepAgent {
       toolChoice: 'required',
       signal: ctx.signal,
     };
-    let message: ChatMessage;
-    try {
-      if (ctx.stream) {
-        const acc = new StreamAccumulator();
-        for await (const delta of this.model.agenerateStream(messages, options)) {
-          acc.add(delta);
-          yield { type: 'model_delta', stepNumber: step.stepNumber, delta };
-        }
-        message = acc.toMessage();
-      } else {
-        message = await this.model.agenerate(messages, options);
-      }
-    } catch (error) {
-      if (ctx.signal.aborted) throw error;
-      throw this.generationError(error);
-    }
+    const message = yield* this.callModel(ctx, step.stepNumber, messages, options);
     step.modelOutputMessage = message;
     step.modelOutput = contentText(message.content);
     step.tokenUsage = message.tokenUsage;

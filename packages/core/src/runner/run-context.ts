@@ -1,6 +1,7 @@
 import type { AgentMemory, MemoryStep } from '../memory.js';
 import type { TokenUsage } from '../messages.js';
 import { addUsage } from '../messages.js';
+import type { AgentObserver, RunInfo } from './observers.js';
 
 export type RunState = 'success' | 'max_steps_error';
 
@@ -16,13 +17,15 @@ export interface RunResult<T = unknown> {
 
 /** Everything that changes during one run. The agent holds none of it. */
 export class RunContext {
-  readonly id = crypto.randomUUID();
+  readonly id: string = crypto.randomUUID();
   readonly startTime = Date.now();
   stepNumber = 1;
   /** Resources the run owns (sandbox sessions, …), released when it settles. */
   readonly disposers: (() => Promise<void> | void)[] = [];
   /** Index of this run's first step in memory (memory may continue an earlier run). */
   readonly firstStep: number;
+  /** What observers are told about this run. */
+  readonly info: RunInfo;
 
   constructor(
     readonly task: string,
@@ -32,8 +35,11 @@ export class RunContext {
     readonly stream: boolean,
     /** additionalArgs and values tools or code keep for later steps. */
     readonly state: Record<string, unknown>,
+    readonly observers: readonly AgentObserver[],
+    info: Omit<RunInfo, 'runId'>,
   ) {
     this.firstStep = memory.steps.length;
+    this.info = { runId: this.id, ...info };
   }
 
   tokenUsage(): TokenUsage | null {

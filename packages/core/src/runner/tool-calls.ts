@@ -6,6 +6,7 @@ import { parseArguments } from '../messages.js';
 import type { Tool, ToolContext } from '../tools.js';
 import { ToolArgumentsError, parseToolArguments, toolParametersSchema } from '../tools.js';
 import { mapConcurrent, raceAbort } from './abort.js';
+import { notify } from './observers.js';
 import type { RunContext } from './run-context.js';
 import { errorText } from './run-loop.js';
 
@@ -39,7 +40,12 @@ export async function* runToolCalls(
   }
 
   const toolContext: ToolContext = { signal: ctx.signal, runId: ctx.id, state: ctx.state };
-  const outcomes = await mapConcurrent(calls, concurrency, (call) => executeToolCall(call, tools, toolContext));
+  const outcomes = await mapConcurrent(calls, concurrency, async (call) => {
+    notify(ctx.observers, 'onToolCallStart', ctx.info, step.stepNumber, call);
+    const outcome = await executeToolCall(call, tools, toolContext);
+    notify(ctx.observers, 'onToolCallEnd', ctx.info, step.stepNumber, call, outcome);
+    return outcome;
+  });
 
   const observations: string[] = [];
   const errors: AgentError[] = [];

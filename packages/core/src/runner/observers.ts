@@ -1,0 +1,43 @@
+import type { AgentEvent } from '../events.js';
+import type { ChatMessage, ChatMessageToolCall } from '../messages.js';
+import type { RunResult } from './run-context.js';
+
+/** What an observer knows about the run it watches. */
+export interface RunInfo {
+  runId: string;
+  agentName?: string;
+  task: string;
+  modelId: string;
+}
+
+/**
+ * Watches runs: the live logger and telemetry are observers. Every hook is optional and
+ * synchronous, so an agent without observers pays one empty-array check per hook.
+ */
+export interface AgentObserver {
+  onRunStart?(run: RunInfo): void;
+  onRunEnd?(run: RunInfo, outcome: { result?: RunResult; error?: unknown }): void;
+  onStepStart?(run: RunInfo, stepNumber: number, kind: 'action' | 'planning'): void;
+  onModelCallStart?(run: RunInfo, stepNumber: number, messages: readonly ChatMessage[]): void;
+  onModelCallEnd?(run: RunInfo, stepNumber: number, outcome: { message?: ChatMessage; error?: unknown }): void;
+  onToolCallStart?(run: RunInfo, stepNumber: number, call: ChatMessageToolCall): void;
+  onToolCallEnd?(run: RunInfo, stepNumber: number, call: ChatMessageToolCall, outcome: { output?: unknown; error?: unknown }): void;
+  /** Every event the run yields, streamed or not (including action_step and final_answer). */
+  onEvent?(run: RunInfo, event: AgentEvent): void;
+}
+
+type Hook = Exclude<keyof AgentObserver, never>;
+type Args<K extends Hook> = Parameters<NonNullable<AgentObserver[K]>>;
+
+/** Calls one hook on every observer; an observer that throws must not break the run. */
+export function notify<K extends Hook>(observers: readonly AgentObserver[], hook: K, ...args: Args<K>): void {
+  for (const observer of observers) {
+    const fn = observer[hook] as ((...a: Args<K>) => void) | undefined;
+    if (!fn) continue;
+    try {
+      fn.apply(observer, args);
+    } catch {
+      // Observers are for display and tracing; their failures are theirs.
+    }
+  }
+}
