@@ -16,3 +16,5 @@ export * from './agents/tool-calling-agent.js';
 export * from './agents/code-agent.js';
 export * from './code/parse-code.js';
 export { toolAsJsSignature, CODE_AGENT_PROMPTS } from './code/code-prompts.js';
+export type { AgentObserver, RunInfo } from './runner/observers.js';
+export { managedAgentTool } from './agents/managed-agent-tool.js';

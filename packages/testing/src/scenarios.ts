@@ -3,7 +3,7 @@
 import type { MockChatMessage, MockReply, MockRequest, MockResponder, MockTool } from './mock-server-types.js';
 
 export interface ToolScenarioOptions {
-  /** Tool calls (role:'tool' messages) to make before calling final_answer. Default 2. */
+  /** Tool calls (tool results in the request) to make before calling final_answer. Default 2. */
   toolCalls?: number;
 }
 
@@ -76,17 +76,41 @@ export function messageText(content: MockChatMessage['content']): string {
   return out.join('');
 }
 
-/** The task: the last user message, without a leading "New task:". */
+const NEW_TASK = /^\s*New task:\s*/i;
+
+/**
+ * The task: the last user message that starts with "New task:" (smol's layout, where
+ * observations are user messages too), else the last user message.
+ */
 export function taskOf(messages: readonly MockChatMessage[]): string {
+  let last: string | undefined;
   for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]?.role === 'user') return messageText(messages[i].content).replace(/^\s*New task:\s*/i, '').trim();
+    if (messages[i]?.role !== 'user') continue;
+    const text = messageText(messages[i].content);
+    if (NEW_TASK.test(text)) return text.replace(NEW_TASK, '').split('\nYou have been provided with these additional arguments')[0].trim();
+    last ??= text.trim();
   }
-  return '';
+  return last ?? '';
 }
 
+/**
+ * Tool results so far: native `role:'tool'` messages, or smol/smolagents-style
+ * "Observation:" blocks in user messages (tool responses converted to text).
+ */
 function toolResults(messages: readonly MockChatMessage[]): string[] {
   const out: string[] = [];
-  for (const m of messages) if (m?.role === 'tool') out.push(messageText(m.content));
+  for (const m of messages) {
+    if (m?.role === 'tool') out.push(messageText(m.content));
+    else if (m?.role === 'user') {
+      const text = messageText(m.content);
+      let at = text.indexOf('Observation:\n');
+      while (at >= 0) {
+        const next = text.indexOf('Observation:\n', at + 13);
+        out.push(text.slice(at + 13, next < 0 ? undefined : next).trim());
+        at = next;
+      }
+    }
+  }
   return out;
 }
 

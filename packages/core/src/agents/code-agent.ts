@@ -12,6 +12,7 @@ import { raceAbort } from '../runner/abort.js';
 import type { RunContext } from '../runner/run-context.js';
 import { errorText } from '../runner/run-loop.js';
 import { observationText } from '../runner/tool-calls.js';
+import { describeManagedAgents } from '../prompts.js';
 import { ToolArgumentsError, parseToolArguments } from '../tools.js';
 import type { AgentOptions } from './multi-step-agent.js';
 import { MultiStepAgent } from './multi-step-agent.js';
@@ -52,8 +53,11 @@ export class CodeAgent extends MultiStepAgent {
   protected promptVariables(tags?: unknown): Record<string, string> {
     const [open, close] = (tags as CodeBlockTags | undefined) ?? this.codeBlockTags;
     return {
-      tools: [...this.tools.values()].filter((t) => t.name !== 'final_answer').map(toolAsJsSignature).join('\n\n'),
-      managed_agents: '',
+      tools: [...this.tools.values()]
+        .filter((t) => t.name !== 'final_answer' && !this.managedAgents.has(t.name))
+        .map(toolAsJsSignature)
+        .join('\n\n'),
+      managed_agents: describeManagedAgents([...this.managedAgents.values()], true),
       instructions: this.instructions ? `\n${this.instructions}\n` : '',
       code_open: open,
       code_close: close,

@@ -3,10 +3,10 @@ import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep, PlanningStep } from '../memory.js';
 import { AgentMemory } from '../memory.js';
 import type { ChatMessage, ImagePart } from '../messages.js';
-import { StreamAccumulator } from '../messages.js';
+import { StreamAccumulator, contentText } from '../messages.js';
 import type { GenerateOptions, Model } from '../model.js';
 import type { PromptTemplates } from '../prompts.js';
-import { checkTemplate, renderTemplate } from '../prompts.js';
+import { TEMPLATE_PLACEHOLDERS, checkTemplate, renderTemplate } from '../prompts.js';
 import { linkedController } from '../runner/abort.js';
 import type { AgentObserver } from '../runner/observers.js';
 import { notify } from '../runner/observers.js';
@@ -17,6 +17,7 @@ import type { LoopAgent } from '../runner/run-loop.js';
 import type { Tool } from '../tools.js';
 import { FinalAnswerTool, validateTool } from '../tools.js';
 import { AgentRun } from './agent-run.js';
+import { managedAgentTool } from './managed-agent-tool.js';
 
 export interface StepCallbackContext {
   agent: MultiStepAgent;
@@ -57,6 +58,12 @@ export interface AgentOptions {
   promptTemplates?: Partial<PromptTemplates>;
   /** Watch every run of this agent (live display, telemetry). */
   observers?: AgentObserver[];
+  /** Plan before the first step and then every N steps. */
+  planningInterval?: number;
+  /** Named agents this agent can give tasks to, like tools. */
+  managedAgents?: MultiStepAgent[];
+  /** As a managed agent: append a summary of the run to the report. */
+  provideRunSummary?: boolean;
 }
 
 export interface RunOptions {
@@ -83,6 +90,11 @@ export abstract class MultiStepAgent implements LoopAgent {
   readonly name?: string;
   readonly description?: string;
   readonly promptTemplates: Readonly<PromptTemplates>;
+  readonly planningInterval?: number;
+  readonly managedAgents: ReadonlyMap<string, MultiStepAgent>;
+  readonly provideRunSummary: boolean;
+  /** The filled-in prompt variables (tools, managed_agents, …), computed once. */
+  protected readonly promptValues: Readonly<Record<string, string>>;
   /** Rendered once per agent: runs never re-render it. */
   readonly systemPrompt: string;
   private readonly callbacks: Readonly<Required<Exclude<StepCallbacks, StepCallback[]>>>;
@@ -102,7 +114,17 @@ export abstract class MultiStepAgent implements LoopAgent {
       tools.set(t.name, t);
     }
     if (!tools.has('final_answer')) tools.set('final_answer', new FinalAnswerTool());
+    const managed = new Map<string, MultiStepAgent>();
+    for (const agent of options.managedAgents ?? []) {
+      if (!agent.name || !agent.description) throw new AgentConfigError('A managed agent needs a `name` and a `description`.');
+      if (tools.has(agent.name)) throw new AgentConfigError(`The managed agent "${agent.name}" has the name of a tool or another managed agent.`);
+      managed.set(agent.name, agent);
+      tools.set(agent.name, managedAgentTool(agent));
+    }
+    this.managedAgents = managed;
     this.tools = tools;
+    this.provideRunSummary = options.provideRunSummary ?? false;
+    if (options.planningInterval !== undefined) this.planningInterval = positiveInt(options.planningInterval, 'planningInterval');
     this.maxSteps = positiveInt(options.maxSteps ?? 20, 'maxSteps');
     this.maxToolConcurrency = positiveInt(options.maxToolConcurrency ?? 8, 'maxToolConcurrency');
     this.instructions = options.instructions;
@@ -122,9 +144,11 @@ export abstract class MultiStepAgent implements LoopAgent {
     this.finalAnswerChecks = Object.freeze([...(options.finalAnswerChecks ?? [])]);
     this.observers = Object.freeze([...(options.observers ?? [])]);
     // Subclass fields are not set yet here: what the prompt needs from them comes as promptContext.
-    const variables = this.promptVariables(promptContext);
-    checkTemplate(this.promptTemplates.finalAnswerPost, ['task'], 'finalAnswerPost');
-    this.systemPrompt = renderTemplate(this.promptTemplates.systemPrompt, variables, 'systemPrompt');
+    this.promptValues = Object.freeze(this.promptVariables(promptContext));
+    for (const [key, allowed] of Object.entries(TEMPLATE_PLACEHOLDERS)) {
+      if (key !== 'systemPrompt') checkTemplate(this.promptTemplates[key as keyof PromptTemplates], allowed, key);
+    }
+    this.systemPrompt = renderTemplate(this.promptTemplates.systemPrompt, this.promptValues, 'systemPrompt');
   }
 
   /** The values the system prompt template can use. */
@@ -186,6 +210,34 @@ export abstract class MultiStepAgent implements LoopAgent {
       return Promise.reject(error);
     }
     return run.drain().then((result) => (this.returnFullResult ? result : result.output));
+  }
+
+  /** A planning step: the first plan, or an update from the memory in summary mode. */
+  async *planningStep(ctx: RunContext): AsyncGenerator<AgentEvent, void, undefined> {
+    const step: PlanningStep = { type: 'planning', plan: '', timing: { startTime: Date.now() } };
+    notify(ctx.observers, 'onStepStart', ctx.info, ctx.stepNumber, 'planning');
+    const first = !ctx.memory.steps.some((s, i) => i >= ctx.firstStep && s.type === 'planning');
+    const t = this.promptTemplates;
+    const vars = { task: ctx.task, tools: this.promptValues.tools ?? '', managed_agents: this.promptValues.managed_agents ?? '' };
+    const messages: ChatMessage[] = first
+      ? [userText(renderTemplate(t.planningInitial, vars, 'planningInitial'))]
+      : [
+          { role: 'system', content: [{ type: 'text', text: renderTemplate(t.planningUpdatePre, vars, 'planningUpdatePre') }] },
+          ...ctx.memory.toMessages(true),
+          userText(renderTemplate(t.planningUpdatePost, { ...vars, remaining_steps: String(ctx.maxSteps - ctx.stepNumber + 1) }, 'planningUpdatePost')),
+        ];
+    const message = yield* this.callModel(ctx, ctx.stepNumber, messages, { stopSequences: ['<end_plan>'], signal: ctx.signal });
+    const text = contentText(message.content).replace('<end_plan>', '').trim();
+    step.plan = first
+      ? `Here are the facts I know and the plan of action that I will follow to solve the task:\n\`\`\`\n${text}\n\`\`\``
+      : `I still need to solve the task I was given:\n\`\`\`\n${ctx.task}\n\`\`\`\n\nHere are the facts I know and my new/updated plan of action to solve the task:\n\`\`\`\n${text}\n\`\`\``;
+    step.modelOutputMessage = message;
+    step.tokenUsage = message.tokenUsage;
+    step.timing.endTime = Date.now();
+    step.timing.duration = step.timing.endTime - step.timing.startTime;
+    ctx.memory.steps.push(step);
+    yield { type: 'planning_step', step };
+    await this.notifyStep(step, ctx);
   }
 
   async provideFinalAnswer(ctx: RunContext): Promise<ChatMessage> {
@@ -256,6 +308,10 @@ export abstract class MultiStepAgent implements LoopAgent {
       throw AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
     }
   }
+}
+
+function userText(text: string): ChatMessage {
+  return { role: 'user', content: [{ type: 'text', text }] };
 }
 
 function positiveInt(value: number, name: string): number {

@@ -4,7 +4,7 @@ import type { ActionStep } from '../memory.js';
 import type { ChatMessageToolCall } from '../messages.js';
 import { contentText, parseArguments } from '../messages.js';
 import type { GenerateOptions } from '../model.js';
-import { TOOL_CALLING_PROMPTS, describeToolsAsJson } from '../prompts.js';
+import { TOOL_CALLING_PROMPTS, describeManagedAgents, describeToolsAsJson } from '../prompts.js';
 import type { RunContext } from '../runner/run-context.js';
 import { runToolCalls } from '../runner/tool-calls.js';
 import type { Tool } from '../tools.js';
@@ -29,9 +29,10 @@ export class ToolCallingAgent extends MultiStepAgent {
   }
 
   protected promptVariables(): Record<string, string> {
+    const tools = [...this.tools.values()].filter((t) => !this.managedAgents.has(t.name));
     return {
-      tools: describeToolsAsJson([...this.tools.values()]),
-      managed_agents: '',
+      tools: describeToolsAsJson(tools),
+      managed_agents: describeManagedAgents([...this.managedAgents.values()], false),
       instructions: this.instructions ? `\n${this.instructions}\n` : '',
     };
   }

@@ -1,4 +1,5 @@
 import type { PromptTemplates } from '../prompts.js';
+import { COMMON_PROMPTS } from '../prompts.js';
 import type { Tool } from '../tools.js';
 import { toolParametersSchema } from '../tools.js';
 
@@ -42,6 +43,7 @@ export function toolAsJsSignature(tool: Tool): string {
 }
 
 export const CODE_AGENT_PROMPTS: PromptTemplates = {
+  ...COMMON_PROMPTS,
   systemPrompt: `You are an expert assistant who solves any task by writing JavaScript code. You will be given a task to solve as best you can.
 To do so, you have been given access to a list of tools: they are async JavaScript functions that you call from your code.
 You work in a cycle of Thought, Code and Observation steps.
@@ -82,7 +84,4 @@ Rules:
 5. There is no require, import, process, file system, network or timers: only the tools above.
 {{instructions}}
 Now begin!`,
-  finalAnswerPre: `An agent tried to answer a user query but got stuck and failed to do so. You are tasked with providing an answer instead. Here is the agent's memory:`,
-  finalAnswerPost: `Based on the above, please provide an answer to the following user task:
-{{task}}`,
 };

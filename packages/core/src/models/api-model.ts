@@ -1,4 +1,4 @@
-import { AgentAbortError, AgentConfigError, ModelError, ModelStreamingNotSupportedError, toAbortError } from '../errors.js';
+import { AgentConfigError, AgentError, ModelError, ModelStreamingNotSupportedError, toAbortError } from '../errors.js';
 import type { ChatMessage, ChatMessageStreamDelta, ContentPart, MessageRole, TokenUsage } from '../messages.js';
 import type { GenerateOptions, Model, ResponseFormat, ToolChoice } from '../model.js';
 import { toolParametersSchema, type JsonSchemaObject, type Tool } from '../tools.js';
@@ -189,7 +189,7 @@ export abstract class ApiModel implements Model {
         return;
       } catch (error) {
         const err = this.normalizeError(error, signal);
-        if (yielded || AgentAbortError.isInstance(err) || !err.retryable || attempt >= this.retryOptions.maxAttempts) throw err;
+        if (yielded || !ModelError.isInstance(err) || !err.retryable || attempt >= this.retryOptions.maxAttempts) throw err;
         const delay = retryDelay(attempt, this.retryOptions, err);
         if (delay === undefined) throw err;
         await sleep(delay, signal);
@@ -254,9 +254,10 @@ export abstract class ApiModel implements Model {
     };
   }
 
-  private normalizeError(error: unknown, signal: AbortSignal | undefined): ModelError | AgentAbortError {
+  /** Abort wins; smol's own errors (ModelError, AgentConfigError, …) pass through; the rest is mapped. */
+  private normalizeError(error: unknown, signal: AbortSignal | undefined): AgentError {
     if (signal?.aborted) return toAbortError(signal);
-    if (AgentAbortError.isInstance(error) || ModelError.isInstance(error)) return error;
+    if (AgentError.isInstance(error)) return error;
     return this.toModelError(error);
   }
 }

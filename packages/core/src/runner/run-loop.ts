@@ -3,10 +3,14 @@ import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep } from '../memory.js';
 import type { ChatMessage } from '../messages.js';
 import { contentText } from '../messages.js';
+import { notify } from './observers.js';
 import type { RunContext, RunResult, RunState } from './run-context.js';
 
 /** What the loop needs from an agent; MultiStepAgent implements it. */
 export interface LoopAgent {
+  readonly planningInterval?: number;
+  /** Adds a PlanningStep to the memory, yielding its model deltas. */
+  planningStep(ctx: RunContext): AsyncGenerator<AgentEvent, void, undefined>;
   /** Fills `step` (model output, tool calls or code, observations, isFinalAnswer), yielding events as they happen. */
   runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined>;
   /** The answer when the steps are used up: one model call over the memory, without tools. */
@@ -30,6 +34,9 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   try {
     while (!finished && ctx.stepNumber <= ctx.maxSteps) {
       if (ctx.signal.aborted) throw toAbortError(ctx.signal);
+      const interval = agent.planningInterval;
+      if (interval && (ctx.stepNumber - 1) % interval === 0) yield* agent.planningStep(ctx);
+      notify(ctx.observers, 'onStepStart', ctx.info, ctx.stepNumber, 'action');
       const step: ActionStep = { type: 'action', stepNumber: ctx.stepNumber, timing: { startTime: Date.now() }, isFinalAnswer: false };
       let fatal: unknown;
       try {
