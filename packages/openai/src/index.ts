@@ -1,0 +1,2 @@
+export { OpenAIServerModel, OpenAIModel, type OpenAIServerModelOptions } from './openai-model.js';
+export type { ApiKey } from './internal/client.js';

@@ -1,0 +1,17 @@
+// Building blocks for OpenAI-shaped providers (Azure OpenAI, LiteLLM, …). Not a stable public API.
+export {
+  toOpenAIMessages,
+  toOpenAITools,
+  toOpenAIToolChoice,
+  toOpenAIResponseFormat,
+  toOpenAIRequest,
+  toOpenAIStreamRequest,
+  fromOpenAICompletion,
+  fromOpenAIChunk,
+  OpenAIStreamMapper,
+  type OpenAIRequestBody,
+  type OpenAIStreamRequestBody,
+} from './convert.js';
+export { mapOpenAIError, redactSecrets, type OpenAIErrorContext } from './errors.js';
+export { createOpenAIClient, openAIClientOptions, resolveApiKey, type ApiKey, type OpenAIClientSettings } from './client.js';
+export { OpenAIServerModel, type OpenAIServerModelOptions } from '../openai-model.js';
