@@ -35,23 +35,32 @@ export interface OpenAIServerModelOptions extends ApiModelOptions {
 export class OpenAIServerModel extends ApiModel {
   /** Used in error messages. */
   protected readonly providerName: string = 'OpenAI';
-  protected readonly settings: Readonly<OpenAIServerModelOptions>;
-  private clientInstance: OpenAI | undefined;
+  /** The options, without the API key (kept in a private field so inspecting the model never shows it). */
+  protected readonly settings: Readonly<Omit<OpenAIServerModelOptions, 'apiKey'>>;
+  readonly #apiKey: ApiKey | undefined;
+  #client: OpenAI | undefined;
 
   constructor(options: OpenAIServerModelOptions) {
     super(options);
-    this.settings = Object.freeze({ ...options });
+    const { apiKey, ...rest } = options;
+    this.#apiKey = apiKey;
+    this.settings = Object.freeze(rest);
+  }
+
+  /** The API key given in the options, if any (for subclasses building their own client). */
+  protected get apiKey(): ApiKey | undefined {
+    return this.#apiKey;
   }
 
   /** The SDK client, created at the first call (which is when a missing API key is reported). */
   get client(): OpenAI {
-    return (this.clientInstance ??= this.createClient());
+    return (this.#client ??= this.createClient());
   }
 
   protected createClient(): OpenAI {
     const s = this.settings;
     return createOpenAIClient({
-      apiKey: s.apiKey,
+      apiKey: this.#apiKey,
       baseURL: s.apiBase,
       organization: s.organization,
       project: s.project,
@@ -81,11 +90,11 @@ export class OpenAIServerModel extends ApiModel {
   }
 
   protected toModelError(error: unknown): ModelError {
-    const key = this.settings.apiKey;
+    const key = this.#apiKey;
     return mapOpenAIError(error, {
       provider: this.providerName,
       modelId: this.modelId,
-      secrets: [typeof key === 'string' ? key : undefined, this.clientInstance?.apiKey ?? undefined],
+      secrets: [typeof key === 'string' ? key : undefined, this.#client?.apiKey ?? undefined],
     });
   }
 }

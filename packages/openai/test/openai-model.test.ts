@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { inspect } from 'node:util';
 import {
   AgentAbortError,
   AgentConfigError,
@@ -260,6 +261,14 @@ describe('OpenAIServerModel.agenerate', () => {
     for (let i = 0; i < 3; i++) await m.agenerate(messages);
     expect(calls).toBe(3);
     expect(server.connections.opened - before).toBe(1); // one kept-alive socket
+  });
+
+  it('never shows the key when the model is inspected or serialised', async () => {
+    server.reply({ fixture: 'chat-completion-text.json' });
+    const m = model();
+    await m.agenerate(messages); // the client exists now
+    expect(inspect(m, { depth: 20, showHidden: true })).not.toContain(KEY);
+    expect(JSON.stringify(m)).not.toContain(KEY);
   });
 
   it('exports OpenAIModel as an alias', () => {
