@@ -110,3 +110,31 @@ export function toAbortError(signal: AbortSignal): AgentAbortError {
   const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
   return new AgentAbortError(`Run aborted: ${why}`, { reason, cause: reason });
 }
+
+/** A run paused on tool calls that need a human's approval. `snapshot` resumes it (agent.resume). */
+export class AgentApprovalPendingError extends AgentError {
+  static override readonly kind: string = 'AgentApprovalPendingError';
+  constructor(
+    message: string,
+    readonly snapshot: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const ERROR_KINDS: Record<string, new (message: string) => AgentError> = {
+  AgentError,
+  AgentParsingError,
+  AgentExecutionError,
+  AgentToolCallError,
+  AgentToolExecutionError,
+  AgentMaxStepsError,
+  AgentGenerationError,
+  AgentConfigError,
+};
+
+/** Rebuilds an error stored in a serialised memory ({name, message}). */
+export function errorFromJSON(value: { name?: string; message?: string }): AgentError {
+  const Kind = ERROR_KINDS[value.name ?? ''] ?? AgentError;
+  return new Kind(value.message ?? '');
+}

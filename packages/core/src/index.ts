@@ -18,3 +18,8 @@ export * from './code/parse-code.js';
 export { toolAsJsSignature, CODE_AGENT_PROMPTS } from './code/code-prompts.js';
 export type { AgentObserver, RunInfo } from './runner/observers.js';
 export { managedAgentTool } from './agents/managed-agent-tool.js';
+export type { RunSnapshot } from './runner/run-context.js';
+export type { Approver } from './runner/tool-calls.js';
+export * from './memory-json.js';
+export * from './user-input-tool.js';
+export type { AgentJSON, AgentDependencies } from './agents/agent-json.js';

@@ -1,5 +1,7 @@
 import type { AgentError } from './errors.js';
 import type { ChatMessage, ChatMessageToolCall, ImagePart, TokenUsage } from './messages.js';
+import type { MemoryJSON } from './memory-json.js';
+import { memoryFromJSON, memoryToJSON, stepToJSON } from './memory-json.js';
 
 export interface Timing {
   startTime: number;
@@ -34,6 +36,15 @@ export interface ActionStep {
   actionOutput?: unknown;
   isFinalAnswer: boolean;
   tokenUsage?: TokenUsage;
+  /** Tool calls waiting for a human's decision; the run pauses on this step. */
+  pendingApprovals?: ApprovalRequest[];
+}
+
+export interface ApprovalRequest {
+  runId: string;
+  callId: string;
+  toolName: string;
+  arguments: unknown;
 }
 
 export interface PlanningStep {
@@ -113,7 +124,7 @@ export class AgentMemory {
 
   /** Every step with every field, as plain JSON-safe objects. */
   getFullSteps(): Record<string, unknown>[] {
-    return this.steps.map((s) => JSON.parse(JSON.stringify(s)) as Record<string, unknown>);
+    return this.steps.map(stepToJSON);
   }
 
   /** Steps without the model's raw input and output messages. */
@@ -136,7 +147,11 @@ export class AgentMemory {
     return copy;
   }
 
-  toJSON(): { systemPrompt: string; steps: Record<string, unknown>[] } {
-    return { systemPrompt: this.systemPrompt.systemPrompt, steps: this.getFullSteps() };
+  toJSON(): MemoryJSON {
+    return memoryToJSON(this);
+  }
+
+  static fromJSON(json: MemoryJSON): AgentMemory {
+    return memoryFromJSON(json);
   }
 }

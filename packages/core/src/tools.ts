@@ -27,6 +27,11 @@ export interface Tool<TArgs = any, TOutput = unknown> {
   readonly outputType: ToolValueType;
   /** The full JSON Schema of the arguments object; derived from `inputs` when absent. */
   readonly parameters?: JsonSchemaObject;
+  /**
+   * A human must approve each call (or calls for which this returns true). The agent's
+   * `approve` handler is awaited; without one, a ToolCallingAgent run pauses (see AgentRun.toJSON).
+   */
+  readonly needsApproval?: boolean | ((args: TArgs, context: ToolContext) => boolean | Promise<boolean>);
   /** Checks and converts raw arguments. Throws ToolArgumentsError. Derived from the schema when absent. */
   parse?(args: unknown): TArgs | Promise<TArgs>;
   forward(args: TArgs, context: ToolContext): TOutput | Promise<TOutput>;
@@ -113,6 +118,7 @@ export interface ToolDefinition<TArgs, TOutput> {
   inputSchema?: StandardJsonSchema<TArgs> | JsonSchemaObject;
   inputs?: Record<string, ToolInput>;
   outputType?: ToolValueType;
+  needsApproval?: Tool<TArgs, TOutput>['needsApproval'];
   execute(args: TArgs, context: ToolContext): TOutput | Promise<TOutput>;
 }
 
@@ -151,6 +157,7 @@ export function tool<TArgs = Record<string, unknown>, TOutput = unknown>(def: To
     outputType: def.outputType ?? 'any',
     parameters,
     parse,
+    needsApproval: def.needsApproval,
     forward: def.execute,
   };
   return Object.freeze(t);

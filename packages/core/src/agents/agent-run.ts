@@ -1,7 +1,8 @@
 import { AgentAbortError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { AgentMemory } from '../memory.js';
-import type { RunContext, RunResult } from '../runner/run-context.js';
+import { memoryToJSON } from '../memory-json.js';
+import type { RunContext, RunResult, RunSnapshot } from '../runner/run-context.js';
 import { notify } from '../runner/observers.js';
 
 /**
@@ -15,14 +16,16 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   #resolve!: (r: RunResult<T>) => void;
   #reject!: (e: unknown) => void;
   #started = false;
+  #snapshot: RunSnapshot | undefined;
 
   constructor(
-    private readonly ctx: RunContext,
+    /** @internal The run's state; for the agent that created it. */
+    readonly context: RunContext,
     private readonly generator: AsyncGenerator<AgentEvent, RunResult, undefined>,
     private readonly controller: AbortController,
   ) {
-    this.id = ctx.id;
-    this.memory = ctx.memory;
+    this.id = context.id;
+    this.memory = context.memory;
     this.result = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -42,11 +45,12 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
 
   /** Pulls the next event, telling observers; settles `result` at the end. */
   async #next(): Promise<IteratorResult<AgentEvent, RunResult>> {
-    const { observers, info } = this.ctx;
+    const { observers, info } = this.context;
     try {
       const next = await this.generator.next();
       if (next.done) {
         notify(observers, 'onRunEnd', info, { result: next.value });
+        this.#snapshot = next.value.snapshot;
         this.#resolve(next.value as RunResult<T>);
       } else if (observers.length > 0) {
         notify(observers, 'onEvent', info, next.value);
@@ -62,7 +66,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   #begin(): void {
     if (this.#started) throw new Error('An AgentRun can be consumed only once.');
     this.#started = true;
-    notify(this.ctx.observers, 'onRunStart', this.ctx.info);
+    notify(this.context.observers, 'onRunStart', this.context.info);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<AgentEvent, void, undefined> {
@@ -86,10 +90,29 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
         const reason = new AgentAbortError('Run aborted: the stream consumer stopped reading.');
         this.controller.abort(reason);
         await this.generator.return(undefined as never).catch(() => {});
-        notify(this.ctx.observers, 'onRunEnd', this.ctx.info, { error: reason });
+        notify(this.context.observers, 'onRunEnd', this.context.info, { error: reason });
         this.#reject(reason);
       }
     }
+  }
+
+  /**
+   * The run as JSON (schemaVersion 1). For a run paused on approvals this is the snapshot
+   * that agent.resume() takes; otherwise the memory so far.
+   */
+  toJSON(): RunSnapshot | Omit<RunSnapshot, 'pendingStep'> {
+    if (this.#snapshot) return this.#snapshot;
+    const ctx = this.context;
+    return {
+      schemaVersion: 1,
+      runId: ctx.id,
+      agentName: ctx.info.agentName,
+      task: ctx.task,
+      stepNumber: ctx.stepNumber,
+      maxSteps: ctx.maxSteps,
+      state: JSON.parse(JSON.stringify(ctx.state)) as Record<string, unknown>,
+      memory: memoryToJSON(ctx.memory),
+    };
   }
 
   /** Runs to the end without a consumer; `result` settles. */

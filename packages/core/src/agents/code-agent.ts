@@ -16,6 +16,7 @@ import { describeManagedAgents } from '../prompts.js';
 import { ToolArgumentsError, parseToolArguments } from '../tools.js';
 import type { AgentOptions } from './multi-step-agent.js';
 import { MultiStepAgent } from './multi-step-agent.js';
+import { registerAgentClass } from './agent-json.js';
 
 export interface CodeAgentOptions extends AgentOptions {
   /** Runs the code. Default: @smol/sandbox's shared QuickJS worker pool (install @smol/sandbox). */
@@ -48,6 +49,10 @@ export class CodeAgent extends MultiStepAgent {
     this.executor = options.executor;
     this.modelParameters = Object.freeze({ ...options.modelParameters });
     if (new.target === CodeAgent) Object.freeze(this);
+  }
+
+  protected override extraJSON(): Record<string, unknown> {
+    return { codeBlockTags: [...this.codeBlockTags], limits: { ...this.limits }, modelParameters: { ...this.modelParameters } };
   }
 
   protected promptVariables(tags?: unknown): Record<string, string> {
@@ -86,7 +91,16 @@ export class CodeAgent extends MultiStepAgent {
     } catch (error) {
       throw new Error(`Invalid call to ${name}: ${error instanceof ToolArgumentsError ? error.message : errorText(error)}`);
     }
-    return raceAbort(Promise.resolve().then(() => tool.forward(parsed, { signal, runId: ctx.id, state: ctx.state })), signal);
+    const context = { signal, runId: ctx.id, state: ctx.state };
+    if (tool.needsApproval && (typeof tool.needsApproval !== 'function' || (await tool.needsApproval(parsed, context)))) {
+      // Sandbox state cannot be serialised mid-execution, so a CodeAgent awaits its approver instead of pausing.
+      if (!this.approve) throw new Error(`Calling ${name} needs a human's approval, and this agent has no approve handler.`);
+      const request = { runId: ctx.id, callId: `${name}_${Date.now()}`, toolName: name, arguments: parsed };
+      if (!(await raceAbort(Promise.resolve(this.approve(request, { signal })), signal))) {
+        throw new Error(`The user rejected the call to ${name}. Do not call it again with the same arguments.`);
+      }
+    }
+    return raceAbort(Promise.resolve().then(() => tool.forward(parsed, context)), signal);
   }
 
   async *runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined> {
@@ -155,3 +169,5 @@ function loadDefaultExecutor(): Promise<CodeExecutor> {
   );
   return defaultExecutor;
 }
+
+registerAgentClass('CodeAgent', CodeAgent as never);

@@ -1,4 +1,6 @@
-import { AgentConfigError, AgentGenerationError } from '../errors.js';
+import { AgentApprovalPendingError, AgentConfigError, AgentGenerationError } from '../errors.js';
+import { memoryFromJSON, stepFromJSON } from '../memory-json.js';
+import type { Approver } from '../runner/tool-calls.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep, PlanningStep } from '../memory.js';
 import { AgentMemory } from '../memory.js';
@@ -11,13 +13,15 @@ import { linkedController } from '../runner/abort.js';
 import type { AgentObserver } from '../runner/observers.js';
 import { notify } from '../runner/observers.js';
 import { RunContext } from '../runner/run-context.js';
-import type { RunResult } from '../runner/run-context.js';
+import type { RunResult, RunSnapshot } from '../runner/run-context.js';
 import { runLoop, errorText } from '../runner/run-loop.js';
 import type { LoopAgent } from '../runner/run-loop.js';
 import type { Tool } from '../tools.js';
 import { FinalAnswerTool, validateTool } from '../tools.js';
 import { AgentRun } from './agent-run.js';
 import { managedAgentTool } from './managed-agent-tool.js';
+import type { AgentDependencies, AgentJSON } from './agent-json.js';
+import { agentFromJSON, agentToJSON } from './agent-json.js';
 
 export interface StepCallbackContext {
   agent: MultiStepAgent;
@@ -64,6 +68,16 @@ export interface AgentOptions {
   managedAgents?: MultiStepAgent[];
   /** As a managed agent: append a summary of the run to the report. */
   provideRunSummary?: boolean;
+  /**
+   * Asked (and awaited) for each call to a tool with `needsApproval`. Without it, a
+   * ToolCallingAgent run pauses with state 'awaiting_approval' and a snapshot to resume.
+   */
+  approve?: Approver;
+}
+
+export interface ResumeOptions extends Omit<RunOptions, 'reset' | 'additionalArgs' | 'images' | 'maxSteps'> {
+  /** Decision per pending call id: true approves, false rejects. Calls not listed stay pending. */
+  decisions: Record<string, boolean>;
 }
 
 export interface RunOptions {
@@ -93,6 +107,7 @@ export abstract class MultiStepAgent implements LoopAgent {
   readonly planningInterval?: number;
   readonly managedAgents: ReadonlyMap<string, MultiStepAgent>;
   readonly provideRunSummary: boolean;
+  protected readonly approve?: Approver;
   /** The filled-in prompt variables (tools, managed_agents, …), computed once. */
   protected readonly promptValues: Readonly<Record<string, string>>;
   /** Rendered once per agent: runs never re-render it. */
@@ -124,6 +139,7 @@ export abstract class MultiStepAgent implements LoopAgent {
     this.managedAgents = managed;
     this.tools = tools;
     this.provideRunSummary = options.provideRunSummary ?? false;
+    this.approve = options.approve;
     if (options.planningInterval !== undefined) this.planningInterval = positiveInt(options.planningInterval, 'planningInterval');
     this.maxSteps = positiveInt(options.maxSteps ?? 20, 'maxSteps');
     this.maxToolConcurrency = positiveInt(options.maxToolConcurrency ?? 8, 'maxToolConcurrency');
@@ -160,6 +176,22 @@ export abstract class MultiStepAgent implements LoopAgent {
   /** Per-run resources (a CodeAgent's sandbox session); push their cleanup on ctx.disposers. */
   protected async setupRun(_ctx: RunContext): Promise<void> {}
 
+  /** The configuration as JSON (never an API key). Rebuild with `Agent.fromJSON(json, { model, tools })`. */
+  toJSON(): AgentJSON {
+    return agentToJSON(this, this.extraJSON());
+  }
+
+  /** Options of a subclass to keep in toJSON. */
+  protected extraJSON(): Record<string, unknown> {
+    return {};
+  }
+
+  static fromJSON<T extends MultiStepAgent>(this: abstract new (...args: never[]) => T, json: AgentJSON, deps: AgentDependencies): T {
+    const agent = agentFromJSON(json, deps);
+    if (!(agent instanceof this)) throw new AgentConfigError(`The JSON describes a ${json.class}, not a ${this.name}.`);
+    return agent;
+  }
+
   /** The memory of the last run to finish (successfully or not). */
   get memory(): AgentMemory {
     return this.#lastMemory ?? new AgentMemory({ type: 'system_prompt', systemPrompt: this.systemPrompt });
@@ -177,13 +209,26 @@ export abstract class MultiStepAgent implements LoopAgent {
       fullTask += `\nYou have been provided with these additional arguments, that you can access directly using the keys as variables:\n${JSON.stringify(options.additionalArgs)}`;
     }
     memory.steps.push({ type: 'task', task: fullTask, ...(options.images?.length ? { images: options.images } : {}) });
+    return this.createRun(task, memory, maxSteps, state, options);
+  }
+
+  /** Continues a run that paused on tool calls needing approval, from its snapshot (JSON-safe). */
+  resume(snapshot: RunSnapshot, options: ResumeOptions): AgentRun {
+    if (!snapshot || snapshot.schemaVersion !== 1) throw new AgentConfigError(`Unsupported run snapshot (schemaVersion ${String(snapshot?.schemaVersion)}).`);
+    const memory = memoryFromJSON(snapshot.memory);
+    const run = this.createRun(snapshot.task, memory, snapshot.maxSteps, { ...snapshot.state }, options, snapshot.runId);
+    const ctx = run.context;
+    ctx.stepNumber = snapshot.stepNumber;
+    ctx.pendingStep = stepFromJSON(snapshot.pendingStep) as ActionStep;
+    for (const [id, decision] of Object.entries(options.decisions ?? {})) ctx.approvals.set(id, decision);
+    return run;
+  }
+
+  private createRun(task: string, memory: AgentMemory, maxSteps: number, state: Record<string, unknown>, options: RunOptions, id?: string): AgentRun {
     const { controller, release } = linkedController(options.signal);
     const observers = options.observers?.length ? [...this.observers, ...options.observers] : this.observers;
-    const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, {
-      agentName: this.name,
-      task,
-      modelId: this.model.modelId,
-    });
+    const info = { agentName: this.name, task, modelId: this.model.modelId };
+    const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
     ctx.disposers.push(release);
     return new AgentRun(ctx, this.loop(ctx), controller);
   }
@@ -209,7 +254,14 @@ export abstract class MultiStepAgent implements LoopAgent {
     } catch (error) {
       return Promise.reject(error);
     }
-    return run.drain().then((result) => (this.returnFullResult ? result : result.output));
+    return run.drain().then((result) => {
+      if (this.returnFullResult) return result;
+      if (result.state === 'awaiting_approval') {
+        const names = result.pendingApprovals!.map((r) => r.toolName).join(', ');
+        throw new AgentApprovalPendingError(`The run is waiting for approval of: ${names}. Resume it with agent.resume(error.snapshot, { decisions }).`, result.snapshot);
+      }
+      return result.output;
+    });
   }
 
   /** A planning step: the first plan, or an update from the memory in summary mode. */

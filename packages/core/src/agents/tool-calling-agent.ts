@@ -10,6 +10,7 @@ import { runToolCalls } from '../runner/tool-calls.js';
 import type { Tool } from '../tools.js';
 import type { AgentOptions } from './multi-step-agent.js';
 import { MultiStepAgent } from './multi-step-agent.js';
+import { registerAgentClass } from './agent-json.js';
 
 export interface ToolCallingAgentOptions extends AgentOptions {
   /** Extra model parameters sent with every call (temperature, …). */
@@ -28,6 +29,10 @@ export class ToolCallingAgent extends MultiStepAgent {
     if (new.target === ToolCallingAgent) Object.freeze(this);
   }
 
+  protected override extraJSON(): Record<string, unknown> {
+    return { modelParameters: { ...this.modelParameters } };
+  }
+
   protected promptVariables(): Record<string, string> {
     const tools = [...this.tools.values()].filter((t) => !this.managedAgents.has(t.name));
     return {
@@ -38,6 +43,8 @@ export class ToolCallingAgent extends MultiStepAgent {
   }
 
   async *runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined> {
+    // A resumed step already has its model output and calls: only the tools remain to run.
+    if (step.toolCalls) return yield* runToolCalls(ctx, step, step.toolCalls, this.tools, this.maxToolConcurrency, this.approve);
     const messages = ctx.memory.toMessages();
     const options: GenerateOptions = {
       ...this.modelParameters,
@@ -55,7 +62,7 @@ export class ToolCallingAgent extends MultiStepAgent {
       throw new AgentParsingError('The model did not call any tool. Call a tool, or call `final_answer` with the answer.');
     }
     step.toolCalls = calls;
-    yield* runToolCalls(ctx, step, calls, this.tools, this.maxToolConcurrency);
+    yield* runToolCalls(ctx, step, calls, this.tools, this.maxToolConcurrency, this.approve);
   }
 }
 
@@ -78,3 +85,5 @@ function toolCallsFromText(text: string): ChatMessageToolCall[] | undefined {
     },
   ];
 }
+
+registerAgentClass('ToolCallingAgent', ToolCallingAgent as never);

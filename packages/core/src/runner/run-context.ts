@@ -1,9 +1,10 @@
-import type { AgentMemory, MemoryStep } from '../memory.js';
+import type { ActionStep, AgentMemory, ApprovalRequest, MemoryStep } from '../memory.js';
+import type { MemoryJSON } from '../memory-json.js';
 import type { TokenUsage } from '../messages.js';
 import { addUsage } from '../messages.js';
 import type { AgentObserver, RunInfo } from './observers.js';
 
-export type RunState = 'success' | 'max_steps_error';
+export type RunState = 'success' | 'max_steps_error' | 'awaiting_approval';
 
 export interface RunResult<T = unknown> {
   runId: string;
@@ -13,11 +14,27 @@ export interface RunResult<T = unknown> {
   /** Summed over the run's steps; null when any model call reported no usage. */
   tokenUsage: TokenUsage | null;
   timing: { startTime: number; endTime: number; duration: number };
+  /** state 'awaiting_approval': the calls waiting for a decision, and what agent.resume() takes. */
+  pendingApprovals?: ApprovalRequest[];
+  snapshot?: RunSnapshot;
+}
+
+/** A paused run, as JSON: agent.resume(snapshot, { decisions }) continues it, in this process or another. */
+export interface RunSnapshot {
+  schemaVersion: 1;
+  runId: string;
+  agentName?: string;
+  task: string;
+  stepNumber: number;
+  maxSteps: number;
+  state: Record<string, unknown>;
+  memory: MemoryJSON;
+  pendingStep: Record<string, unknown>;
 }
 
 /** Everything that changes during one run. The agent holds none of it. */
 export class RunContext {
-  readonly id: string = crypto.randomUUID();
+  readonly id: string;
   readonly startTime = Date.now();
   stepNumber = 1;
   /** Resources the run owns (sandbox sessions, …), released when it settles. */
@@ -26,6 +43,10 @@ export class RunContext {
   readonly firstStep: number;
   /** What observers are told about this run. */
   readonly info: RunInfo;
+  /** Decisions on tool calls carried into a resumed run, by call id. */
+  readonly approvals = new Map<string, boolean>();
+  /** The step a resumed run continues with (its model output and tool calls are already there). */
+  pendingStep?: ActionStep;
 
   constructor(
     readonly task: string,
@@ -37,7 +58,9 @@ export class RunContext {
     readonly state: Record<string, unknown>,
     readonly observers: readonly AgentObserver[],
     info: Omit<RunInfo, 'runId'>,
+    id: string = crypto.randomUUID(),
   ) {
+    this.id = id;
     this.firstStep = memory.steps.length;
     this.info = { runId: this.id, ...info };
   }

@@ -3,6 +3,7 @@ import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep } from '../memory.js';
 import type { ChatMessage } from '../messages.js';
 import { contentText } from '../messages.js';
+import { memoryToJSON, stepToJSON } from '../memory-json.js';
 import { notify } from './observers.js';
 import type { RunContext, RunResult, RunState } from './run-context.js';
 
@@ -34,10 +35,13 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   try {
     while (!finished && ctx.stepNumber <= ctx.maxSteps) {
       if (ctx.signal.aborted) throw toAbortError(ctx.signal);
+      // A resumed run continues the step it paused on, without planning or a new model call.
+      const resumed = ctx.pendingStep;
+      ctx.pendingStep = undefined;
       const interval = agent.planningInterval;
-      if (interval && (ctx.stepNumber - 1) % interval === 0) yield* agent.planningStep(ctx);
+      if (!resumed && interval && (ctx.stepNumber - 1) % interval === 0) yield* agent.planningStep(ctx);
       notify(ctx.observers, 'onStepStart', ctx.info, ctx.stepNumber, 'action');
-      const step: ActionStep = { type: 'action', stepNumber: ctx.stepNumber, timing: { startTime: Date.now() }, isFinalAnswer: false };
+      const step: ActionStep = resumed ?? { type: 'action', stepNumber: ctx.stepNumber, timing: { startTime: Date.now() }, isFinalAnswer: false };
       let fatal: unknown;
       try {
         yield* agent.runStep(ctx, step);
@@ -53,6 +57,7 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
         if (AgentGenerationError.isInstance(error) || !AgentError.isInstance(error)) fatal = error;
         step.error = AgentError.isInstance(error) ? error : new AgentError(String(error), { cause: error });
       }
+      if (step.pendingApprovals && fatal === undefined) return paused(ctx, step);
       endStep(step);
       ctx.memory.steps.push(step);
       yield { type: 'action_step', step };
@@ -90,6 +95,32 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   } finally {
     agent.settle(ctx);
   }
+}
+
+/** The run stops on a step whose tool calls wait for a human; the snapshot resumes it. */
+function paused(ctx: RunContext, step: ActionStep): RunResult {
+  const endTime = Date.now();
+  const { pendingApprovals, ...rest } = step;
+  return {
+    runId: ctx.id,
+    output: undefined,
+    state: 'awaiting_approval',
+    steps: ctx.memory.steps,
+    tokenUsage: ctx.tokenUsage(),
+    timing: { startTime: ctx.startTime, endTime, duration: endTime - ctx.startTime },
+    pendingApprovals,
+    snapshot: {
+      schemaVersion: 1,
+      runId: ctx.id,
+      agentName: ctx.info.agentName,
+      task: ctx.task,
+      stepNumber: ctx.stepNumber,
+      maxSteps: ctx.maxSteps,
+      state: JSON.parse(JSON.stringify(ctx.state)) as Record<string, unknown>,
+      memory: memoryToJSON(ctx.memory),
+      pendingStep: stepToJSON(rest),
+    },
+  };
 }
 
 async function* maxStepsAnswer(agent: LoopAgent, ctx: RunContext): AsyncGenerator<AgentEvent, unknown, undefined> {

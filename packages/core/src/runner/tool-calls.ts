@@ -1,7 +1,7 @@
 import { AgentAbortError, AgentError, AgentToolCallError, AgentToolExecutionError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
-import type { ActionStep } from '../memory.js';
-import type { ChatMessageToolCall } from '../messages.js';
+import type { ActionStep, ApprovalRequest } from '../memory.js';
+import type { ChatMessageToolCall, ImagePart } from '../messages.js';
 import { parseArguments } from '../messages.js';
 import type { Tool, ToolContext } from '../tools.js';
 import { ToolArgumentsError, parseToolArguments, toolParametersSchema } from '../tools.js';
@@ -26,6 +26,7 @@ export async function* runToolCalls(
   calls: ChatMessageToolCall[],
   tools: ReadonlyMap<string, Tool>,
   concurrency: number,
+  approver?: Approver,
 ): AsyncGenerator<AgentEvent, void, undefined> {
   for (const toolCall of calls) yield { type: 'tool_call', stepNumber: step.stepNumber, toolCall };
 
@@ -40,9 +41,14 @@ export async function* runToolCalls(
   }
 
   const toolContext: ToolContext = { signal: ctx.signal, runId: ctx.id, state: ctx.state };
+  const rejected = await decideApprovals(ctx, step, calls, tools, toolContext, approver);
+  if (step.pendingApprovals) return;
+
   const outcomes = await mapConcurrent(calls, concurrency, async (call) => {
     notify(ctx.observers, 'onToolCallStart', ctx.info, step.stepNumber, call);
-    const outcome = await executeToolCall(call, tools, toolContext);
+    const outcome = rejected.has(call.id)
+      ? fail(new AgentToolCallError(`The user rejected the call to '${call.function.name}'. Do not call it again with the same arguments.`))
+      : await executeToolCall(call, tools, toolContext);
     notify(ctx.observers, 'onToolCallEnd', ctx.info, step.stepNumber, call, outcome);
     return outcome;
   });
@@ -62,7 +68,10 @@ export async function* runToolCalls(
       isError: outcome.error !== undefined,
     };
     if (outcome.error) errors.push(outcome.error);
-    else observations.push(outcome.observation);
+    else if (isImage(outcome.output)) {
+      (step.observationsImages ??= []).push(outcome.output);
+      observations.push(`[image returned by ${call.function.name}, attached]`);
+    } else observations.push(outcome.observation);
   }
   if (observations.length > 0) step.observations = observations.join('\n');
   if (errors.length === 1) step.error = errors[0];
@@ -72,6 +81,40 @@ export async function* runToolCalls(
     step.isFinalAnswer = true;
     step.actionOutput = outcomes[0].output;
   }
+}
+
+/** Decides on the tool's behalf whether a human is asked; the human's answer arrives as a Promise. */
+export type Approver = (request: ApprovalRequest, context: { signal: AbortSignal }) => boolean | Promise<boolean>;
+
+/**
+ * Which calls need a human: answered by a decision carried into a resumed run, else by the
+ * agent's `approve` handler (awaited, so other runs go on), else left pending: the run pauses.
+ * Returns the ids of rejected calls.
+ */
+async function decideApprovals(
+  ctx: RunContext,
+  step: ActionStep,
+  calls: ChatMessageToolCall[],
+  tools: ReadonlyMap<string, Tool>,
+  context: ToolContext,
+  approver: Approver | undefined,
+): Promise<Set<string>> {
+  const rejected = new Set<string>();
+  const pending: ApprovalRequest[] = [];
+  for (const call of calls) {
+    const tool = tools.get(call.function.name);
+    const args = typeof call.function.arguments === 'string' ? parseArguments(call.function.arguments) : call.function.arguments;
+    if (!tool?.needsApproval || typeof args === 'string') continue;
+    const needed = typeof tool.needsApproval === 'function' ? await tool.needsApproval(args, context) : tool.needsApproval;
+    if (!needed) continue;
+    const request: ApprovalRequest = { runId: ctx.id, callId: call.id, toolName: call.function.name, arguments: args };
+    let decision = ctx.approvals.get(call.id);
+    if (decision === undefined && approver) decision = await raceAbort(Promise.resolve(approver(request, { signal: ctx.signal })), ctx.signal);
+    if (decision === undefined) pending.push(request);
+    else if (!decision) rejected.add(call.id);
+  }
+  if (pending.length > 0) step.pendingApprovals = pending;
+  return rejected;
 }
 
 async function executeToolCall(call: ChatMessageToolCall, tools: ReadonlyMap<string, Tool>, context: ToolContext): Promise<CallOutcome> {
@@ -106,6 +149,10 @@ async function executeToolCall(call: ChatMessageToolCall, tools: ReadonlyMap<str
       ),
     );
   }
+}
+
+function isImage(value: unknown): value is ImagePart {
+  return typeof value === 'object' && value !== null && (value as ImagePart).type === 'image' && 'image' in value;
 }
 
 function fail(error: AgentError): CallOutcome {
