@@ -102,4 +102,13 @@ describe('CodeAgent protocol', () => {
     expect(r.state).toBe('success');
     expect(agent.memory.returnFullCode()).toBe('const a = 1;\n\nfinal_answer(2)');
   });
+
+  it('useStructuredOutputs asks for {thought, code} JSON through responseFormat', async () => {
+    const { agent, model } = agentWith(['not json', JSON.stringify({ thought: 'easy', code: 'final_answer(3)' })], { useStructuredOutputs: true });
+    await expect(agent.arun('t')).resolves.toBe(3);
+    expect(model.calls[0].options.responseFormat).toMatchObject({ type: 'json_schema', jsonSchema: { name: 'ThoughtAndCode' } });
+    expect(model.calls[0].options.stopSequences).toBeUndefined();
+    expect(agent.systemPrompt).toContain('"thought"');
+    expect(promptText(model.calls[1].messages)).toContain('Your reply is not valid JSON');
+  });
 });

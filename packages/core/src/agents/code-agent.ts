@@ -3,7 +3,8 @@ import { DEFAULT_CODE_TAGS, MARKDOWN_CODE_TAGS, closeCodeBlock, parseCode } from
 import { CODE_AGENT_PROMPTS, toolAsJsSignature } from '../code/code-prompts.js';
 import type { CodeExecutor, CodeLimits, CodeSession } from '../code/executor.js';
 import { DEFAULT_CODE_LIMITS } from '../code/executor.js';
-import { AgentAbortError, AgentConfigError, AgentExecutionError, toAbortError } from '../errors.js';
+import { AgentAbortError, AgentConfigError, AgentExecutionError, AgentParsingError, toAbortError } from '../errors.js';
+import type { ResponseFormat } from '../model.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep } from '../memory.js';
 import { contentText } from '../messages.js';
@@ -26,7 +27,24 @@ export interface CodeAgentOptions extends AgentOptions {
   /** `['<code>', '</code>']` (default), `'markdown'` for ```js fences, or your own pair. */
   codeBlockTags?: CodeBlockTags | 'markdown';
   modelParameters?: Record<string, unknown>;
+  /** Ask the model for JSON `{ thought, code }` through structured outputs instead of tagged code. */
+  useStructuredOutputs?: boolean;
 }
+
+/** The JSON the model writes when useStructuredOutputs is on. */
+export const THOUGHT_AND_CODE_FORMAT: ResponseFormat = {
+  type: 'json_schema',
+  jsonSchema: {
+    name: 'ThoughtAndCode',
+    strict: true,
+    schema: {
+      type: 'object',
+      properties: { thought: { type: 'string' }, code: { type: 'string' } },
+      required: ['thought', 'code'],
+      additionalProperties: false,
+    },
+  },
+};
 
 const sessions = new WeakMap<RunContext, CodeSession>();
 
@@ -34,6 +52,7 @@ const sessions = new WeakMap<RunContext, CodeSession>();
 export class CodeAgent extends MultiStepAgent {
   readonly codeBlockTags: CodeBlockTags;
   readonly limits: Readonly<CodeLimits>;
+  readonly useStructuredOutputs: boolean;
   private readonly executor?: CodeExecutor;
   private readonly modelParameters: Readonly<Record<string, unknown>>;
 
@@ -43,7 +62,8 @@ export class CodeAgent extends MultiStepAgent {
       throw new AgentConfigError('codeBlockTags must be "markdown" or a pair of non-empty strings [open, close].');
     }
     // The prompt needs the tags before super() renders it.
-    super(options, CODE_AGENT_PROMPTS, tags);
+    super(options, CODE_AGENT_PROMPTS, { tags, structured: options.useStructuredOutputs ?? false });
+    this.useStructuredOutputs = options.useStructuredOutputs ?? false;
     this.codeBlockTags = Object.freeze([...tags]) as unknown as CodeBlockTags;
     this.limits = Object.freeze({ ...DEFAULT_CODE_LIMITS, ...options.limits });
     this.executor = options.executor;
@@ -52,18 +72,27 @@ export class CodeAgent extends MultiStepAgent {
   }
 
   protected override extraJSON(): Record<string, unknown> {
-    return { codeBlockTags: [...this.codeBlockTags], limits: { ...this.limits }, modelParameters: { ...this.modelParameters } };
+    return {
+      codeBlockTags: [...this.codeBlockTags],
+      limits: { ...this.limits },
+      modelParameters: { ...this.modelParameters },
+      useStructuredOutputs: this.useStructuredOutputs,
+    };
   }
 
-  protected promptVariables(tags?: unknown): Record<string, string> {
-    const [open, close] = (tags as CodeBlockTags | undefined) ?? this.codeBlockTags;
+  protected promptVariables(context?: unknown): Record<string, string> {
+    const { tags, structured } = context as { tags: CodeBlockTags; structured: boolean };
+    const [open, close] = tags;
+    const format = structured
+      ? `\nReply with a JSON object with two keys: "thought" (your reasoning) and "code" (the JavaScript to run, without ${open} tags).\n`
+      : '';
     return {
       tools: [...this.tools.values()]
         .filter((t) => t.name !== 'final_answer' && !this.managedAgents.has(t.name))
         .map(toolAsJsSignature)
         .join('\n\n'),
       managed_agents: describeManagedAgents([...this.managedAgents.values()], true),
-      instructions: this.instructions ? `\n${this.instructions}\n` : '',
+      instructions: `${format}${this.instructions ? `\n${this.instructions}\n` : ''}`,
       code_open: open,
       code_close: close,
     };
@@ -107,16 +136,19 @@ export class CodeAgent extends MultiStepAgent {
     const messages = ctx.memory.toMessages();
     const options: GenerateOptions = {
       ...this.modelParameters,
-      stopSequences: ['Observation:', 'Calling tools:', this.codeBlockTags[1]],
+      ...(this.useStructuredOutputs
+        ? { responseFormat: THOUGHT_AND_CODE_FORMAT }
+        : { stopSequences: ['Observation:', 'Calling tools:', this.codeBlockTags[1]] }),
       signal: ctx.signal,
     };
     const message = yield* this.callModel(ctx, step.stepNumber, messages, options);
-    const output = closeCodeBlock(contentText(message.content), this.codeBlockTags);
+    const text = contentText(message.content);
+    const output = this.useStructuredOutputs ? text : closeCodeBlock(text, this.codeBlockTags);
     step.modelOutputMessage = message;
     step.modelOutput = output;
     step.tokenUsage = message.tokenUsage;
 
-    const code = parseCode(output, this.codeBlockTags);
+    const code = this.useStructuredOutputs ? parseThoughtAndCode(output) : parseCode(output, this.codeBlockTags);
     step.codeAction = code;
     step.toolCalls = [{ id: `call_${step.stepNumber}`, type: 'function', function: { name: 'javascript_interpreter', arguments: code } }];
     yield { type: 'tool_call', stepNumber: step.stepNumber, toolCall: step.toolCalls[0] };
@@ -149,6 +181,20 @@ export class CodeAgent extends MultiStepAgent {
     }
     step.observations = parts.join('\n');
   }
+}
+
+function parseThoughtAndCode(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AgentParsingError(`Your reply is not valid JSON. Reply with {"thought": "...", "code": "..."}. Your reply was:\n${text.slice(0, 2000)}`);
+  }
+  const code = (value as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || code.trim() === '') {
+    throw new AgentParsingError('Your JSON reply has no "code" string. Reply with {"thought": "...", "code": "..."}.');
+  }
+  return code;
 }
 
 function truncate(text: string, max: number): string {
