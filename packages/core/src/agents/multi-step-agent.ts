@@ -1,4 +1,4 @@
-import { AgentApprovalPendingError, AgentConfigError, AgentGenerationError } from '../errors.js';
+import { AgentApprovalPendingError, AgentConfigError, AgentGenerationError, ModelStreamingNotSupportedError } from '../errors.js';
 import { memoryFromJSON, stepFromJSON } from '../memory-json.js';
 import type { Approver } from '../runner/tool-calls.js';
 import type { AgentEvent } from '../events.js';
@@ -343,6 +343,9 @@ export abstract class MultiStepAgent implements LoopAgent {
     try {
       let message: ChatMessage;
       if (ctx.stream) {
+        if (typeof this.model.agenerateStream !== 'function') {
+          throw new ModelStreamingNotSupportedError(`The model ${this.model.modelId} cannot stream: it has no agenerateStream. Run without { stream: true }.`);
+        }
         const acc = new StreamAccumulator();
         for await (const delta of this.model.agenerateStream(messages, options)) {
           acc.add(delta);

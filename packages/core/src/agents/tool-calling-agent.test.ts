@@ -7,6 +7,7 @@ import {
   AgentGenerationError,
   AgentMaxStepsError,
   ModelError,
+  ModelStreamingNotSupportedError,
   ToolCallingAgent,
   tool,
   type ActionStep,
@@ -335,6 +336,21 @@ describe('cancellation', () => {
     const err = await new ToolCallingAgent({ model }).arun('t', { signal: AbortSignal.abort('nope') }).catch((e: unknown) => e);
     expect(AgentAbortError.isInstance(err)).toBe(true);
     expect(model.calls).toHaveLength(0);
+  });
+});
+
+describe('models that cannot stream', () => {
+  it('a streamed run on such a model fails with a clear typed error', async () => {
+    const model = { modelId: 'plain', agenerate: async () => reply(call('final_answer', { answer: 1 })) } as unknown as TestModel;
+    const run = new ToolCallingAgent({ model }).arun('t', { stream: true });
+    const err = await (async () => {
+      for await (const _e of run) {
+        // drain
+      }
+    })().catch((e: unknown) => e);
+    expect(AgentGenerationError.isInstance(err)).toBe(true);
+    expect(ModelStreamingNotSupportedError.isInstance((err as Error).cause)).toBe(true);
+    expect((err as Error).message).toContain('cannot stream');
   });
 });
 
