@@ -168,7 +168,13 @@ describe('AnthropicModel: streaming', () => {
     const model = await setup([{ truncate: fixture('stream-truncated.sse') }]);
     const error = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(ModelError.isInstance(error)).toBe(true);
-    expect(error.message).toMatch(/Anthropic (stream ended before message_stop|connection was cut)/);
+    expect(error.message).toMatch(/Anthropic connection was cut before the response ended/);
+  });
+
+  it('reports a stream that ends cleanly but without message_stop', async () => {
+    const model = await setup([{ sse: fixture('stream-truncated.sse') }], { retry: false });
+    const error = await collect(model.agenerateStream(conversation)).catch((e) => e);
+    expect(error.message).toMatch(/Anthropic stream ended before message_stop/);
   });
 
   it('turns an error event inside the stream into a retryable ModelError', async () => {
