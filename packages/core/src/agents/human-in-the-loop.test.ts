@@ -153,4 +153,14 @@ describe('images', () => {
     const images = parts.filter((p) => p.type === 'image').map((p) => (p as { image: string }).image);
     expect(images).toEqual(['https://example.com/cat.png', 'data:image/png;base64,AAAA']);
   });
+
+  it('mixed text and image parts: the text is the observation, the images are attached', async () => {
+    const shot = tool({ name: 'shot', description: 'Text and a picture.', inputSchema: z.object({}), execute: () => [{ type: 'text', text: 'a chart' }, { type: 'image', image: 'data:image/png;base64,BBBB' }] });
+    const model = new TestModel([reply(call('shot', {})), reply(call('final_answer', { answer: 'ok' }))]);
+    await new ToolCallingAgent({ model, tools: [shot] }).arun('t');
+    const prompt = promptText(model.calls[1].messages);
+    expect(prompt).toContain('Observation:\na chart\n[images returned by shot, attached]');
+    expect(prompt).not.toContain('BBBB');
+    expect(prompt).toContain('<image>');
+  });
 });

@@ -1,7 +1,7 @@
 import { AgentAbortError, AgentError, AgentToolCallError, AgentToolExecutionError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep, ApprovalRequest } from '../memory.js';
-import type { ChatMessageToolCall, ImagePart } from '../messages.js';
+import type { ChatMessageToolCall, ContentPart, ImagePart } from '../messages.js';
 import { parseArguments } from '../messages.js';
 import type { Tool, ToolContext } from '../tools.js';
 import { ToolArgumentsError, parseToolArguments, toolParametersSchema } from '../tools.js';
@@ -71,6 +71,14 @@ export async function* runToolCalls(
     else if (isImage(outcome.output)) {
       (step.observationsImages ??= []).push(outcome.output);
       observations.push(`[image returned by ${call.function.name}, attached]`);
+    } else if (isPartsWithImage(outcome.output)) {
+      // Mixed content (an MCP result, say): the text is the observation, the images are attached.
+      const texts: string[] = [];
+      for (const part of outcome.output) {
+        if (part.type === 'image') (step.observationsImages ??= []).push(part);
+        else texts.push(part.text);
+      }
+      observations.push(`${texts.join('\n')}\n[images returned by ${call.function.name}, attached]`);
     } else observations.push(outcome.observation);
   }
   if (observations.length > 0) step.observations = observations.join('\n');
@@ -153,6 +161,14 @@ async function executeToolCall(call: ChatMessageToolCall, tools: ReadonlyMap<str
 
 function isImage(value: unknown): value is ImagePart {
   return typeof value === 'object' && value !== null && (value as ImagePart).type === 'image' && 'image' in value;
+}
+
+function isPartsWithImage(value: unknown): value is ContentPart[] {
+  return (
+    Array.isArray(value) &&
+    value.some(isImage) &&
+    value.every((p) => isImage(p) || (typeof p === 'object' && p !== null && p.type === 'text' && typeof p.text === 'string'))
+  );
 }
 
 function fail(error: AgentError): CallOutcome {
