@@ -1,0 +1,150 @@
+import { availableParallelism } from 'node:os';
+import type { CodeExecutor, CodeLimits, CodeSession, CodeSessionOptions } from '@smol/core';
+import { EngineHost, inProcessChannel, workerChannel } from './host.ts';
+import { checkToolNames, resolveLimits, toJsonText } from './json.ts';
+import { QuickJsSession } from './session.ts';
+
+export interface QuickJsExecutorOptions {
+  /** Defaults for every session; a session's own `limits` override them. */
+  limits?: Partial<CodeLimits>;
+  /** Worker threads in the pool. Default: min(2, availableParallelism()). */
+  workers?: number;
+  /** Sessions one worker (one WASM module) can hold at once. Default 4096. */
+  sessionsPerWorker?: number;
+  /**
+   * Maximum of each worker's WebAssembly memory, shared by its sessions: the hard memory
+   * bound (per-session limits are checked inside it). Default and maximum 2 GiB.
+   */
+  workerMemoryBytes?: number;
+  /** How long past its deadline a worker may stay busy before it is terminated and replaced. Default 1000 ms. */
+  stuckWorkerGraceMs?: number;
+}
+
+export interface QuickJsExecutorStats {
+  /** Live engines (workers, or 1 in process). */
+  engines: number;
+  /** Open sessions, as the host counts them. */
+  sessions: number;
+  /** QuickJS contexts alive in the engines, as they count them. */
+  liveContexts: number;
+  /** Sum of the engines' WebAssembly memory sizes. */
+  wasmMemoryBytes: number;
+}
+
+const DEFAULT_SESSIONS_PER_WORKER = 4096;
+const MAX_WASM_MEMORY = 2 * 1024 * 1024 * 1024;
+
+abstract class PoolExecutor implements CodeExecutor {
+  protected hosts: EngineHost[] = [];
+  protected readonly limits: Partial<CodeLimits> | undefined;
+  protected readonly sessionsPerWorker: number;
+  protected readonly wasmMemoryBytes: number;
+  private closed = false;
+
+  constructor(options: QuickJsExecutorOptions, protected readonly size: number) {
+    this.limits = options.limits;
+    resolveLimits(options.limits); // fail fast on bad limits
+    this.sessionsPerWorker = Math.max(1, Math.floor(options.sessionsPerWorker ?? DEFAULT_SESSIONS_PER_WORKER));
+    this.wasmMemoryBytes = Math.min(MAX_WASM_MEMORY, options.workerMemoryBytes ?? MAX_WASM_MEMORY);
+  }
+
+  protected abstract spawn(): EngineHost;
+
+  async createSession(options: CodeSessionOptions): Promise<CodeSession> {
+    if (this.closed) throw new Error('This executor is closed.');
+    const toolNames = checkToolNames(options.toolNames);
+    const limits = resolveLimits(this.limits, options.limits);
+    const variables = options.variables ?? {};
+    if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+      throw new TypeError('variables must be an object of JSON data');
+    }
+    const variablesJson = toJsonText(variables, 'variables') ?? '{}';
+    const session = new QuickJsSession(() => this.pick(), options, toolNames, variablesJson, limits);
+    await session.attach();
+    return session;
+  }
+
+  async stats(): Promise<QuickJsExecutorStats> {
+    const live = this.hosts.filter((h) => !h.dead);
+    const all = await Promise.all(live.map((h) => h.stats()));
+    return {
+      engines: live.length,
+      sessions: live.reduce((n, h) => n + h.sessionCount, 0),
+      liveContexts: all.reduce((n, s) => n + s.liveContexts, 0),
+      wasmMemoryBytes: all.reduce((n, s) => n + s.wasmMemoryBytes, 0),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const hosts = this.hosts;
+    this.hosts = [];
+    for (const h of hosts) h.kill('The sandbox executor was closed.');
+  }
+
+  /** The engine with the fewest sessions; dead engines are replaced here, lazily. */
+  private pick(): EngineHost {
+    if (this.closed) throw new Error('This executor is closed.');
+    this.hosts = this.hosts.filter((h) => !h.dead);
+    while (this.hosts.length < this.size) this.hosts.push(this.spawn());
+    let best: EngineHost | undefined;
+    for (const h of this.hosts) if (h.hasRoom && (!best || h.sessionCount < best.sessionCount)) best = h;
+    if (!best) {
+      throw new Error(`The sandbox pool is full (${this.size} x ${this.sessionsPerWorker} sessions); dispose sessions or raise workers/sessionsPerWorker.`);
+    }
+    return best;
+  }
+}
+
+/** Runs each session's QuickJS context in a pool of worker threads. */
+export class QuickJsExecutor extends PoolExecutor {
+  private readonly graceMs: number;
+
+  constructor(options: QuickJsExecutorOptions = {}) {
+    super(options, Math.max(1, Math.floor(options.workers ?? Math.min(2, availableParallelism()))));
+    this.graceMs = options.stuckWorkerGraceMs ?? 1000;
+  }
+
+  protected spawn(): EngineHost {
+    return new EngineHost(workerChannel, this.sessionsPerWorker, this.wasmMemoryBytes, this.graceMs);
+  }
+
+  override async close(): Promise<void> {
+    const g = globalThis as Record<symbol, unknown>;
+    if (g[DEFAULT_KEY] === this) delete g[DEFAULT_KEY];
+    await super.close();
+  }
+
+  /** @internal Test hook: make one worker spin like one stuck in native code. */
+  hangWorkerForTest(index = 0): void {
+    this.hosts[index]?.hang();
+  }
+}
+
+/**
+ * Runs QuickJS on the calling thread: no workers, so a long snippet blocks the event loop
+ * until its deadline. For tests and for environments without worker_threads.
+ */
+export class InProcessQuickJsExecutor extends PoolExecutor {
+  constructor(options: Omit<QuickJsExecutorOptions, 'workers' | 'stuckWorkerGraceMs'> = {}) {
+    super(options, 1);
+  }
+
+  protected spawn(): EngineHost {
+    return new EngineHost(inProcessChannel, this.sessionsPerWorker, this.wasmMemoryBytes, undefined);
+  }
+}
+
+// On globalThis under a registered symbol, so two copies of this package share one pool.
+const DEFAULT_KEY = Symbol.for('smol.sandbox.defaultExecutor');
+
+/** The process-wide executor with default options, created on first use. Its workers never keep the process alive. */
+export function getDefaultExecutor(): QuickJsExecutor {
+  const g = globalThis as Record<symbol, unknown>;
+  let executor = g[DEFAULT_KEY] as QuickJsExecutor | undefined;
+  if (!executor) {
+    executor = new QuickJsExecutor();
+    g[DEFAULT_KEY] = executor;
+  }
+  return executor;
+}

@@ -1,0 +1,516 @@
+// One session inside an engine: a QuickJS context whose globals persist across executions,
+// and the state machine of the execution running in it.
+//
+// An execution is a series of synchronous slices (the first evaluation, then one per tool
+// result). Between slices the engine's thread is free for other sessions. Every slice runs
+// under the interrupt handler, which ends it on final_answer, the deadline, an abort flag
+// set by the host, or memory growth; QuickJS cannot catch that interrupt.
+import type { CodeExecutionError, CodeLimits } from '@smol/core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
+import type { Engine } from './engine.ts';
+import { PRELUDE_FILE, PRELUDE_SOURCE } from './prelude.ts';
+import type { ErrorInfo, WireResult } from './protocol.ts';
+import { SnippetSyntaxError, SNIPPET_FILE, transformSnippet } from './transform.ts';
+
+type StopReason = 'final' | 'timeout' | 'abort' | 'memory' | 'toolLimit';
+
+interface Execution {
+  eid: number;
+  code: string;
+  deadline: number;
+  promise?: QuickJSHandle;
+  thrown?: QuickJSHandle;
+  calls: Map<number, QuickJSDeferredPromise>;
+  nextCallId: number;
+  toolCalls: number;
+  logs: string[];
+  logChars: number;
+  truncated: boolean;
+  stop?: StopReason;
+  finalJson?: string;
+  sliceBase: number;
+  timer?: ReturnType<typeof setTimeout>;
+  done: boolean;
+}
+
+interface GuestApi {
+  install: QuickJSHandle;
+  outputJson: QuickJSHandle;
+  describeError: QuickJSHandle;
+  setVariables: QuickJSHandle;
+}
+
+export class GuestSession {
+  private vm?: QuickJSContext;
+  private api?: GuestApi;
+  private exec?: Execution;
+  private readonly queue: { eid: number; code: string }[] = [];
+  private killing = false;
+  private closed = false;
+  private readonly engine: Engine;
+  private readonly sid: number;
+  private readonly slot: number;
+  private readonly toolNames: string[];
+  private readonly variablesJson: string;
+  private readonly limits: CodeLimits;
+
+  constructor(engine: Engine, sid: number, slot: number, toolNames: string[], variablesJson: string, limits: CodeLimits) {
+    this.engine = engine;
+    this.sid = sid;
+    this.slot = slot;
+    this.toolNames = toolNames;
+    this.variablesJson = variablesJson;
+    this.limits = limits;
+  }
+
+  get hasContext(): boolean {
+    return this.vm !== undefined;
+  }
+
+  open(): void {
+    this.createContext();
+  }
+
+  execute(eid: number, code: string): void {
+    if (this.exec) this.queue.push({ eid, code });
+    else this.start(eid, code);
+  }
+
+  abort(eid: number): void {
+    const queued = this.queue.findIndex((q) => q.eid === eid);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.post(eid, { logs: '', isFinalAnswer: false, error: { name: 'AbortError', message: 'Execution aborted.' } });
+      return;
+    }
+    const ex = this.exec;
+    if (ex && ex.eid === eid && !ex.done) {
+      ex.stop ??= 'abort';
+      this.finishStopped(ex);
+    }
+  }
+
+  toolResult(eid: number, callId: number, json: string | undefined, error: ErrorInfo | undefined): void {
+    const ex = this.exec;
+    const deferred = ex && ex.eid === eid && !ex.done ? ex.calls.get(callId) : undefined;
+    if (!ex || !deferred || !this.vm) return;
+    ex.calls.delete(callId);
+    const vm = this.vm;
+    this.slice(ex, () => {
+      if (error) {
+        const e = vm.newError({ name: error.name, message: error.message });
+        deferred.reject(e);
+        e.dispose();
+      } else if (json === undefined) {
+        deferred.resolve();
+      } else {
+        const s = vm.newString(json);
+        deferred.resolve(s);
+        s.dispose();
+      }
+      deferred.dispose();
+    });
+    this.settle(ex);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    const ex = this.exec;
+    if (ex) {
+      ex.done = true;
+      this.release(ex);
+    }
+    this.disposeContext();
+  }
+
+  // ---- context ----
+
+  private createContext(): void {
+    const vm = this.engine.module.newContext();
+    const temp: QuickJSHandle[] = [];
+    try {
+      vm.runtime.setMaxStackSize(this.limits.stackBytes);
+      // Only stops single huge allocations in this build (see engine.ts); the interrupt
+      // handler and the fixed WASM memory bound the rest.
+      vm.runtime.setMemoryLimit(this.limits.memoryBytes);
+      vm.runtime.setInterruptHandler(() => this.shouldInterrupt());
+      const args = [
+        vm.newFunction('call', (name, json) => this.onCall(vm, name, json)),
+        vm.newFunction('final', (json) => this.onFinal(vm, json)),
+        vm.newFunction('log', (text) => this.onLog(vm, text)),
+        vm.newString(JSON.stringify(this.toolNames)),
+        vm.newNumber(this.limits.maxOutputChars),
+      ];
+      temp.push(...args);
+      const factory = vm.unwrapResult(vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILE));
+      temp.push(factory);
+      const api = vm.unwrapResult(vm.callFunction(factory, vm.undefined, ...args));
+      temp.push(api);
+      this.api = {
+        install: vm.getProp(api, 'install'),
+        outputJson: vm.getProp(api, 'outputJson'),
+        describeError: vm.getProp(api, 'describeError'),
+        setVariables: vm.getProp(api, 'setVariables'),
+      };
+      if (this.variablesJson !== '{}') {
+        const text = vm.newString(this.variablesJson);
+        temp.push(text);
+        vm.unwrapResult(vm.callFunction(this.api.setVariables, vm.undefined, text)).dispose();
+      }
+    } catch (error) {
+      for (const h of temp) if (h.alive) h.dispose();
+      this.disposeApi();
+      vm.dispose();
+      throw error;
+    }
+    for (const h of temp) if (h.alive) h.dispose();
+    this.vm = vm;
+  }
+
+  private disposeApi(): void {
+    if (this.api) for (const h of Object.values(this.api)) if (h.alive) h.dispose();
+    this.api = undefined;
+  }
+
+  private disposeContext(): void {
+    const vm = this.vm;
+    if (!vm) return;
+    this.vm = undefined;
+    this.disposeApi();
+    vm.dispose();
+  }
+
+  private shouldInterrupt(): boolean {
+    const ex = this.exec;
+    if (!ex) return this.killing;
+    if (ex.stop) return true;
+    if (Atomics.load(this.engine.flags, this.slot) === ex.eid) ex.stop = 'abort';
+    else if (Date.now() > ex.deadline) ex.stop = 'timeout';
+    // Growth of the shared WASM memory during this slice can only come from this slice.
+    else if (this.engine.memory.buffer.byteLength - ex.sliceBase > this.limits.memoryBytes) ex.stop = 'memory';
+    return ex.stop !== undefined;
+  }
+
+  // ---- host functions called by the prelude ----
+
+  private onCall(vm: QuickJSContext, nameHandle: QuickJSHandle, jsonHandle: QuickJSHandle) {
+    const ex = this.exec;
+    if (!ex || ex.stop) return { error: vm.newError({ name: 'Error', message: 'This execution has ended.' }) };
+    if (vm.typeof(nameHandle) !== 'string' || vm.typeof(jsonHandle) !== 'string') {
+      return { error: vm.newError({ name: 'TypeError', message: 'Invalid tool call.' }) };
+    }
+    const name = vm.getString(nameHandle);
+    if (!this.toolNames.includes(name)) {
+      return { error: vm.newError({ name: 'TypeError', message: `Unknown tool: ${name}` }) };
+    }
+    if (++ex.toolCalls > this.limits.maxToolCalls) {
+      ex.stop = 'toolLimit';
+      return { error: vm.newError({ name: 'ToolCallLimitError', message: 'Too many tool calls.' }) };
+    }
+    const callId = ++ex.nextCallId;
+    const deferred = vm.newPromise();
+    ex.calls.set(callId, deferred);
+    this.engine.post({ type: 'tool', sid: this.sid, eid: ex.eid, callId, name, argsJson: vm.getString(jsonHandle) });
+    return deferred.handle;
+  }
+
+  private onFinal(vm: QuickJSContext, jsonHandle: QuickJSHandle) {
+    const ex = this.exec;
+    if (!ex || ex.stop || vm.typeof(jsonHandle) !== 'string') return undefined;
+    ex.finalJson = vm.getString(jsonHandle);
+    ex.stop = 'final';
+    return undefined;
+  }
+
+  private onLog(vm: QuickJSContext, textHandle: QuickJSHandle) {
+    const ex = this.exec;
+    if (!ex || ex.stop || vm.typeof(textHandle) !== 'string') return vm.false;
+    const text = vm.getString(textHandle);
+    const room = this.limits.maxOutputChars - ex.logChars;
+    if (text.length + 1 > room) {
+      if (room > 0) ex.logs.push(text.slice(0, room));
+      ex.logChars = this.limits.maxOutputChars;
+      ex.truncated = true;
+      return vm.false;
+    }
+    ex.logs.push(text);
+    ex.logChars += text.length + 1;
+    return vm.true;
+  }
+
+  // ---- execution ----
+
+  private start(eid: number, code: string): void {
+    const ex: Execution = {
+      eid,
+      code,
+      deadline: Date.now() + this.limits.timeoutMs,
+      calls: new Map(),
+      nextCallId: 0,
+      toolCalls: 0,
+      logs: [],
+      logChars: 0,
+      truncated: false,
+      sliceBase: 0,
+      done: false,
+    };
+    this.exec = ex;
+    // Covers the time spent waiting for tools; loops are stopped by the interrupt handler.
+    ex.timer = setTimeout(() => this.onDeadline(ex), this.limits.timeoutMs + 5);
+    let wrapped: string;
+    try {
+      wrapped = transformSnippet(code);
+    } catch (error) {
+      if (!(error instanceof SnippetSyntaxError)) throw error;
+      return this.finish(ex, { name: 'SyntaxError', message: error.message, ...this.lineInfo(code, error.line) });
+    }
+    if (!this.vm) {
+      try {
+        this.createContext();
+      } catch (error) {
+        return this.finish(ex, { name: 'SandboxError', message: `Could not create a sandbox context: ${String(error)}` });
+      }
+    }
+    const vm = this.vm!;
+    const api = this.api!;
+    this.slice(ex, () => {
+      const installed = vm.callFunction(api.install, vm.undefined);
+      (installed.error ?? installed.value).dispose();
+      const result = vm.evalCode(wrapped, SNIPPET_FILE);
+      if (result.error) ex.thrown = result.error;
+      else ex.promise = result.value;
+    });
+    this.settle(ex);
+  }
+
+  private slice(ex: Execution, fn: () => void): void {
+    this.engine.markBusy(ex.deadline);
+    ex.sliceBase = this.engine.memory.buffer.byteLength;
+    try {
+      fn();
+      const rt = this.vm!.runtime;
+      // Run the guest's promise jobs until it waits on a tool (or ends).
+      while (!ex.stop && rt.hasPendingJob()) {
+        const jobs = rt.executePendingJobs();
+        if (jobs.error) {
+          // Promise jobs turn guest exceptions into rejections; a job itself fails only when
+          // QuickJS could not allocate or was interrupted.
+          if (this.isOutOfMemory(jobs.error)) ex.stop = 'memory';
+          jobs.error.dispose();
+        } else jobs.dispose();
+      }
+    } finally {
+      this.engine.markBusy(0);
+    }
+  }
+
+  private onDeadline(ex: Execution): void {
+    if (ex.done) return;
+    ex.stop ??= 'timeout';
+    this.finishStopped(ex);
+  }
+
+  private settle(ex: Execution): void {
+    if (ex.done) return;
+    if (ex.stop) return this.finishStopped(ex);
+    if (ex.thrown) return this.finishWithGuestError(ex, ex.thrown);
+    const vm = this.vm!;
+    const state = vm.getPromiseState(ex.promise!);
+    if (state.type === 'pending') {
+      // Only a tool result can settle it: nothing else outside the guest exists.
+      if (ex.calls.size === 0) {
+        this.finish(ex, {
+          name: 'UnsettledPromiseError',
+          message: 'The code awaits a promise that can never settle (no tool call is pending).',
+        });
+      }
+      return;
+    }
+    if (state.type === 'rejected') return this.finishWithGuestError(ex, state.error);
+    const text = this.callGuest(ex, this.api!.outputJson, state.value);
+    if (!state.notAPromise) state.value.dispose();
+    if (ex.stop) return this.finishStopped(ex);
+    this.finish(ex, undefined, text === undefined ? undefined : this.capOutput(text));
+  }
+
+  private finishWithGuestError(ex: Execution, error: QuickJSHandle): void {
+    const text = this.callGuest(ex, this.api!.describeError, error);
+    if (error !== ex.thrown) error.dispose();
+    if (ex.stop) return this.finishStopped(ex);
+    const info = text ? (JSON.parse(text) as { name: string; message: string; stack: string }) : undefined;
+    if (!info) return this.finish(ex, { name: 'Error', message: 'The code threw a value that could not be described.' });
+    if (info.message === 'out of memory') {
+      ex.stop = 'memory';
+      return this.finishStopped(ex);
+    }
+    const line = /snippet\.js:(\d+)/.exec(info.stack)?.[1];
+    this.finish(ex, { name: info.name, message: info.message, ...this.lineInfo(ex.code, line ? Number(line) : undefined) });
+  }
+
+  private finishStopped(ex: Execution): void {
+    const limits = this.limits;
+    switch (ex.stop) {
+      case 'final':
+        return this.finish(ex, undefined, ex.finalJson, true);
+      case 'timeout':
+        return this.finish(ex, {
+          name: 'TimeoutError',
+          message: `Execution timed out after ${limits.timeoutMs} ms.`,
+          ...this.lineInfo(ex.code, this.interruptedLine(ex)),
+        });
+      case 'abort':
+        return this.finish(ex, { name: 'AbortError', message: 'Execution aborted.' });
+      case 'toolLimit':
+        return this.finish(ex, {
+          name: 'ToolCallLimitError',
+          message: `The code made more than ${limits.maxToolCalls} tool calls in one execution.`,
+        });
+      default:
+        return this.finish(ex, memoryError(limits.memoryBytes));
+    }
+  }
+
+  private finish(ex: Execution, error?: CodeExecutionError, outputJson?: string, isFinalAnswer = false): void {
+    if (ex.done) return;
+    ex.done = true;
+    this.release(ex);
+    if (this.vm) this.drainLeftoverJobs();
+    // A session may not keep more than its memory between executions.
+    if (this.vm && (ex.stop === 'memory' || this.memoryUsed() > this.limits.memoryBytes)) {
+      this.disposeContext();
+      error = memoryError(this.limits.memoryBytes);
+      outputJson = undefined;
+      isFinalAnswer = false;
+    }
+    let logs = ex.logs.join('\n');
+    if (ex.truncated) logs += `\n… [output truncated at ${this.limits.maxOutputChars} characters]`;
+    const result: WireResult = { logs, isFinalAnswer };
+    if (outputJson !== undefined) result.outputJson = outputJson;
+    if (error) result.error = error;
+    this.post(ex.eid, result);
+    const next = this.queue.shift();
+    if (next && !this.closed) this.start(next.eid, next.code);
+  }
+
+  private release(ex: Execution): void {
+    clearTimeout(ex.timer);
+    if (this.exec === ex) this.exec = undefined;
+    // Tool calls still in flight: their guest promises stay pending and are collected.
+    for (const d of ex.calls.values()) if (d.alive) d.dispose();
+    ex.calls.clear();
+    if (ex.promise?.alive) ex.promise.dispose();
+    if (ex.thrown?.alive) ex.thrown.dispose();
+  }
+
+  // After an interrupt, continuations of the stopped code may still be queued. Run them with
+  // the interrupt forced on, so they die at their first check instead of in the next step.
+  private drainLeftoverJobs(): void {
+    const rt = this.vm!.runtime;
+    if (!rt.hasPendingJob()) return;
+    this.killing = true;
+    this.engine.markBusy(Date.now() + 1000);
+    try {
+      for (let i = 0; i < 1000 && rt.hasPendingJob(); i++) {
+        const jobs = rt.executePendingJobs();
+        if (jobs.error) jobs.error.dispose();
+        else jobs.dispose();
+      }
+    } finally {
+      this.killing = false;
+      this.engine.markBusy(0);
+    }
+    if (rt.hasPendingJob()) this.disposeContext();
+  }
+
+  private isOutOfMemory(error: QuickJSHandle): boolean {
+    const vm = this.vm!;
+    try {
+      if (vm.typeof(error) !== 'object') return false;
+      const message = vm.getProp(error, 'message');
+      const text = vm.typeof(message) === 'string' ? vm.getString(message) : '';
+      message.dispose();
+      return text === 'out of memory';
+    } catch {
+      return false;
+    }
+  }
+
+  private memoryUsed(): number {
+    const vm = this.vm!;
+    try {
+      const usage = vm.runtime.computeMemoryUsage();
+      const used = vm.getProp(usage, 'memory_used_size');
+      const n = vm.getNumber(used);
+      used.dispose();
+      usage.dispose();
+      return n;
+    } catch {
+      // Could not even measure: treat the context as over its limit and discard it.
+      return Infinity;
+    }
+  }
+
+  /** Calls a prelude helper on a guest value; returns its string result, if any. */
+  private callGuest(ex: Execution, fn: QuickJSHandle, arg: QuickJSHandle): string | undefined {
+    const vm = this.vm!;
+    let text: string | undefined;
+    this.slice(ex, () => {
+      const r = vm.callFunction(fn, vm.undefined, arg);
+      if (r.error) r.error.dispose();
+      else {
+        if (vm.typeof(r.value) === 'string') text = vm.getString(r.value);
+        r.value.dispose();
+      }
+    });
+    return text;
+  }
+
+  /** The snippet line an interrupt hit, read from the rejection of the wrapper's promise. */
+  private interruptedLine(ex: Execution): number | undefined {
+    const vm = this.vm;
+    const source = ex.thrown ?? ex.promise;
+    if (!vm || !source?.alive) return undefined;
+    let error = source;
+    if (source === ex.promise) {
+      const state = vm.getPromiseState(source);
+      if (state.type !== 'rejected') return undefined;
+      error = state.error;
+    }
+    try {
+      if (vm.typeof(error) !== 'object') return undefined;
+      const stack = vm.getProp(error, 'stack');
+      const text = vm.typeof(stack) === 'string' ? vm.getString(stack) : '';
+      stack.dispose();
+      const line = /snippet\.js:(\d+)/.exec(text.slice(0, 2000))?.[1];
+      return line ? Number(line) : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      if (error !== source) error.dispose();
+    }
+  }
+
+  private lineInfo(code: string, line: number | undefined): { line?: number; source?: string } {
+    if (!line) return {};
+    const source = code.split('\n', line)[line - 1];
+    return source === undefined ? { line } : { line, source: source.trim() };
+  }
+
+  private capOutput(json: string): string {
+    const max = this.limits.maxOutputChars;
+    if (json.length <= max) return json;
+    return JSON.stringify(`${json.slice(0, max)}… [output truncated: ${json.length} characters in total]`);
+  }
+
+  private post(eid: number, result: WireResult): void {
+    this.engine.post({ type: 'done', sid: this.sid, eid, result });
+  }
+}
+
+function memoryError(bytes: number): CodeExecutionError {
+  return {
+    name: 'MemoryLimitError',
+    message: `The code used more than ${Math.round(bytes / 1048576)} MiB of memory. The sandbox was reset: variables from earlier steps are gone.`,
+  };
+}

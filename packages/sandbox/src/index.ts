@@ -1,0 +1,7 @@
+export {
+  QuickJsExecutor,
+  InProcessQuickJsExecutor,
+  getDefaultExecutor,
+  type QuickJsExecutorOptions,
+  type QuickJsExecutorStats,
+} from './executor.ts';
