@@ -23,3 +23,5 @@ export type { Approver } from './runner/tool-calls.js';
 export * from './memory-json.js';
 export * from './user-input-tool.js';
 export type { AgentJSON, AgentDependencies } from './agents/agent-json.js';
+export { AgentLogger, formatReplay, OpenTelemetryObserver, createTelemetryObserver } from './observability/index.js';
+export type { AgentLoggerOptions, LogLevel, LogStream, ReplayOptions, TelemetryOptions } from './observability/index.js';

@@ -2,6 +2,8 @@ import type { AgentError } from './errors.js';
 import type { ChatMessage, ChatMessageToolCall, ImagePart, TokenUsage } from './messages.js';
 import type { MemoryJSON } from './memory-json.js';
 import { memoryFromJSON, memoryToJSON, stepToJSON } from './memory-json.js';
+import type { ReplayOptions } from './observability/replay.js';
+import { formatReplay } from './observability/replay.js';
 
 export interface Timing {
   startTime: number;
@@ -130,6 +132,11 @@ export class AgentMemory {
   /** Steps without the model's raw input and output messages. */
   getSuccinctSteps(): Record<string, unknown>[] {
     return this.getFullSteps().map(({ modelOutputMessage: _omit, ...rest }) => rest);
+  }
+
+  /** The run pretty-printed, step by step, as the live display shows it. */
+  replay(options?: ReplayOptions): string {
+    return formatReplay(this, options);
   }
 
   /** CodeAgent: every step's code, joined as one script. */

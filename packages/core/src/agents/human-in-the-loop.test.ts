@@ -144,6 +144,28 @@ describe('serialisation', () => {
   });
 });
 
+describe('memory utilities', () => {
+  it('replay() pretty-prints the run: task, tool calls, observations, errors, the answer', async () => {
+    const model = new TestModel([reply(call('nope', {})), reply(call('transfer', { amount: 5 })), reply(call('final_answer', { answer: 'paid' }))]);
+    const agent = new ToolCallingAgent({ model, tools: [transfer] });
+    await agent.arun('pay 5');
+    const text = agent.memory.replay();
+    expect(text).toContain('pay 5');
+    expect(text).toContain('transfer');
+    expect(text).toContain('moved 5');
+    expect(text).toContain('Unknown tool nope');
+    expect(text).toContain('paid');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('telemetry: false leaves only the given observers', () => {
+    const agent = new ToolCallingAgent({ model: new TestModel([]), telemetry: false });
+    expect((agent as unknown as { observers: unknown[] }).observers).toEqual([]);
+    const traced = new ToolCallingAgent({ model: new TestModel([]) });
+    expect((traced as unknown as { observers: unknown[] }).observers).toHaveLength(1);
+  });
+});
+
 describe('images', () => {
   it('images given to arun and images returned by tools reach the model as image parts', async () => {
     const camera = tool({ name: 'camera', description: 'Takes a photo.', inputSchema: z.object({}), execute: () => ({ type: 'image', image: 'data:image/png;base64,AAAA' }) });

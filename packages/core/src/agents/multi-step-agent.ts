@@ -20,6 +20,8 @@ import type { Tool } from '../tools.js';
 import { FinalAnswerTool, validateTool } from '../tools.js';
 import { AgentRun } from './agent-run.js';
 import { managedAgentTool } from './managed-agent-tool.js';
+import type { OpenTelemetryObserver, TelemetryOptions } from '../observability/telemetry.js';
+import { createTelemetryObserver } from '../observability/telemetry.js';
 import type { AgentDependencies, AgentJSON } from './agent-json.js';
 import { agentFromJSON, agentToJSON } from './agent-json.js';
 
@@ -60,8 +62,13 @@ export interface AgentOptions {
   name?: string;
   description?: string;
   promptTemplates?: Partial<PromptTemplates>;
-  /** Watch every run of this agent (live display, telemetry). */
+  /** Watch every run of this agent (live display, …). */
   observers?: AgentObserver[];
+  /**
+   * OpenTelemetry spans (run → step → model call / tool call) through @opentelemetry/api.
+   * On by default; free when no SDK is registered. false turns it off.
+   */
+  telemetry?: boolean | TelemetryOptions;
   /** Plan before the first step and then every N steps. */
   planningInterval?: number;
   /** Named agents this agent can give tasks to, like tools. */
@@ -158,7 +165,9 @@ export abstract class MultiStepAgent implements LoopAgent {
         : { action: [...(sc?.action ?? [])], planning: [...(sc?.planning ?? [])], finalAnswer: [...(sc?.finalAnswer ?? [])], all: [...(sc?.all ?? [])] },
     );
     this.finalAnswerChecks = Object.freeze([...(options.finalAnswerChecks ?? [])]);
-    this.observers = Object.freeze([...(options.observers ?? [])]);
+    const telemetry = options.telemetry ?? true;
+    const tracing = telemetry === false ? [] : [telemetry === true ? defaultTelemetry() : createTelemetryObserver(telemetry)];
+    this.observers = Object.freeze([...tracing, ...(options.observers ?? [])]);
     // Subclass fields are not set yet here: what the prompt needs from them comes as promptContext.
     this.promptValues = Object.freeze(this.promptVariables(promptContext));
     for (const [key, allowed] of Object.entries(TEMPLATE_PLACEHOLDERS)) {
@@ -363,6 +372,11 @@ export abstract class MultiStepAgent implements LoopAgent {
       throw AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
     }
   }
+}
+
+let sharedTelemetry: OpenTelemetryObserver | undefined;
+function defaultTelemetry(): OpenTelemetryObserver {
+  return (sharedTelemetry ??= createTelemetryObserver());
 }
 
 function userText(text: string): ChatMessage {
