@@ -10,6 +10,7 @@ import type { ActionStep } from '../memory.js';
 import { contentText } from '../messages.js';
 import type { GenerateOptions } from '../model.js';
 import { raceAbort } from '../runner/abort.js';
+import { notify } from '../runner/observers.js';
 import type { RunContext } from '../runner/run-context.js';
 import { errorText } from '../runner/run-loop.js';
 import { observationText } from '../runner/tool-calls.js';
@@ -129,7 +130,17 @@ export class CodeAgent extends MultiStepAgent {
         throw new Error(`The user rejected the call to ${name}. Do not call it again with the same arguments.`);
       }
     }
-    return raceAbort(Promise.resolve().then(() => tool.forward(parsed, context)), signal);
+    // Observers (logger, telemetry) see the code's tool calls like native ones.
+    const call = { id: `code_${ctx.stepNumber}_${name}`, type: 'function' as const, function: { name, arguments: parsed as Record<string, unknown> } };
+    notify(ctx.observers, 'onToolCallStart', ctx.info, ctx.stepNumber, call);
+    try {
+      const output = await raceAbort(Promise.resolve().then(() => tool.forward(parsed, context)), signal);
+      notify(ctx.observers, 'onToolCallEnd', ctx.info, ctx.stepNumber, call, { output });
+      return output;
+    } catch (error) {
+      notify(ctx.observers, 'onToolCallEnd', ctx.info, ctx.stepNumber, call, { error });
+      throw error;
+    }
   }
 
   async *runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined> {
