@@ -1,0 +1,1 @@
+export { AzureOpenAIServerModel, type AzureOpenAIServerModelOptions } from './azure-model.js';
