@@ -1,0 +1,97 @@
+// Which model the demo talks to: a provider chosen by --provider or by the keys in the
+// environment, else the embedded simulated model.
+import type { Model } from '@smol/core';
+import { AgentConfigError } from '@smol/core';
+import { OpenAIServerModel } from '@smol/openai';
+import type { MockLlmServer } from '@smol/testing';
+import type { DemoArgs, Provider } from './args.js';
+import { SIMULATED_LABEL, startSimulatedModel } from './simulated.js';
+
+export interface DemoModel {
+  model: Model;
+  /** One line saying what the demo talks to. */
+  label: string;
+  provider: Provider;
+  /** The embedded server, when the model is simulated. */
+  simulated?: MockLlmServer;
+  close(): Promise<void>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DEFAULT_MODELS: Record<Exclude<Provider, 'simulated'>, string> = {
+  openai: 'gpt-4.1-mini',
+  anthropic: 'claude-sonnet-4-5',
+  hf: 'Qwen/Qwen2.5-Coder-32B-Instruct',
+  azure: 'gpt-4.1-mini',
+  litellm: 'gpt-4.1-mini',
+};
+
+/** The provider the environment asks for, in this order; undefined for none. */
+export function providerFromEnv(env: Env): Provider | undefined {
+  if (env.OPENAI_API_KEY) return 'openai';
+  if (env.ANTHROPIC_API_KEY) return 'anthropic';
+  if (env.HF_TOKEN) return 'hf';
+  if (env.AZURE_OPENAI_API_KEY || env.AZURE_OPENAI_ENDPOINT) return 'azure';
+  if (env.LITELLM_PROXY_URL) return 'litellm';
+  return undefined;
+}
+
+/** Loads a provider package that may not be part of this build, with a clear error when absent. */
+async function load<T>(pkg: string): Promise<T> {
+  try {
+    return (await import(/* @vite-ignore */ pkg)) as T;
+  } catch (error) {
+    throw new AgentConfigError(`This provider needs ${pkg}, which is not installed here (${(error as Error).message.split('\n')[0]}).`);
+  }
+}
+
+type ProviderModule = Record<string, new (options: Record<string, unknown>) => Model>;
+
+export async function createDemoModel(args: DemoArgs, env: Env): Promise<DemoModel> {
+  const provider = args.provider ?? (args.baseUrl ? 'openai' : providerFromEnv(env)) ?? 'simulated';
+  if (provider === 'simulated') {
+    const server = await startSimulatedModel({ latencyMs: args.latencyMs });
+    const model = new OpenAIServerModel({ modelId: args.model ?? 'smol-simulated', apiBase: server.baseURL, apiKey: 'simulated' });
+    return { model, label: SIMULATED_LABEL, provider, simulated: server, close: () => server.close() };
+  }
+  const modelId = args.model ?? env.SMOL_DEMO_MODEL ?? DEFAULT_MODELS[provider];
+  const model = await providerModel(provider, modelId, args, env);
+  const where = args.baseUrl ? ` at ${args.baseUrl}` : '';
+  return { model, label: `${provider} model ${modelId}${where}`, provider, close: async () => {} };
+}
+
+async function providerModel(provider: Exclude<Provider, 'simulated'>, modelId: string, args: DemoArgs, env: Env): Promise<Model> {
+  switch (provider) {
+    case 'openai':
+      return new OpenAIServerModel({ modelId, apiBase: args.baseUrl ?? env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY });
+    case 'anthropic': {
+      const m = await load<ProviderModule>('@smol/anthropic');
+      return new m.AnthropicModel({ modelId, apiKey: env.ANTHROPIC_API_KEY, baseURL: args.baseUrl });
+    }
+    case 'hf': {
+      const m = await load<ProviderModule>('@smol/hf');
+      const Model = m.InferenceClientModel ?? m.HfModel;
+      return new Model({ modelId, token: env.HF_TOKEN, apiKey: env.HF_TOKEN, ...(args.baseUrl ? { endpointUrl: args.baseUrl } : {}) });
+    }
+    case 'azure': {
+      const m = await load<ProviderModule>('@smol/azure');
+      const Model = m.AzureOpenAIServerModel ?? m.AzureOpenAIModel;
+      return new Model({
+        modelId,
+        endpoint: args.baseUrl ?? env.AZURE_OPENAI_ENDPOINT,
+        apiKey: env.AZURE_OPENAI_API_KEY,
+        apiVersion: env.OPENAI_API_VERSION ?? env.AZURE_OPENAI_API_VERSION,
+      });
+    }
+    case 'litellm': {
+      const base = args.baseUrl ?? env.LITELLM_PROXY_URL;
+      const key = env.LITELLM_API_KEY ?? env.LITELLM_PROXY_API_KEY ?? 'none';
+      const m = await import(/* @vite-ignore */ '@smol/litellm-proxy' as string).catch(() => undefined);
+      const Model = (m as ProviderModule | undefined)?.LiteLLMProxyModel;
+      // The proxy speaks the OpenAI API, so the OpenAI model works until @smol/litellm-proxy lands.
+      if (Model) return new Model({ modelId, apiBase: base, apiKey: key });
+      return new OpenAIServerModel({ modelId, apiBase: base, apiKey: key });
+    }
+  }
+}
