@@ -36,8 +36,20 @@ export class Engine {
     const module = await newQuickJSWASMModuleFromVariant(
       newVariant(RELEASE_SYNC, { wasmMemory: memory, emscriptenModule: { print: silent, printErr: silent } as object }),
     );
-    return new Engine(module, memory, init, post);
+    const engine = new Engine(module, memory, init, post);
+    // Emscripten's malloc grows this memory through memory.grow(). Refusing a growth makes
+    // malloc fail, which QuickJS turns into a clean "out of memory" in the guest: this is
+    // where a session's allocation in one slice is bounded, at the moment it happens.
+    const grow = memory.grow.bind(memory);
+    memory.grow = (pages: number) => {
+      if (engine.current && !engine.current.allowGrowth(pages * PAGE)) throw new RangeError('sandbox memory limit');
+      return grow(pages);
+    };
+    return engine;
   }
+
+  /** The session running a QuickJS slice right now, if any. */
+  current: GuestSession | undefined;
 
   /** Wall-clock deadline of the QuickJS slice running now, for the host's stuck-worker watchdog. */
   markBusy(deadline: number): void {

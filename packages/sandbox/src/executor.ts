@@ -13,7 +13,7 @@ export interface QuickJsExecutorOptions {
   sessionsPerWorker?: number;
   /**
    * Maximum of each worker's WebAssembly memory, shared by its sessions: the hard memory
-   * bound (per-session limits are checked inside it). Default and maximum 2 GiB.
+   * bound (per-session limits are checked inside it). Default 1 GiB, at most 2 GiB.
    */
   workerMemoryBytes?: number;
   /** How long past its deadline a worker may stay busy before it is terminated and replaced. Default 1000 ms. */
@@ -33,6 +33,7 @@ export interface QuickJsExecutorStats {
 
 const DEFAULT_SESSIONS_PER_WORKER = 4096;
 const MAX_WASM_MEMORY = 2 * 1024 * 1024 * 1024;
+const DEFAULT_WASM_MEMORY = 1024 * 1024 * 1024;
 
 abstract class PoolExecutor implements CodeExecutor {
   protected hosts: EngineHost[] = [];
@@ -45,7 +46,7 @@ abstract class PoolExecutor implements CodeExecutor {
     this.limits = options.limits;
     resolveLimits(options.limits); // fail fast on bad limits
     this.sessionsPerWorker = Math.max(1, Math.floor(options.sessionsPerWorker ?? DEFAULT_SESSIONS_PER_WORKER));
-    this.wasmMemoryBytes = Math.min(MAX_WASM_MEMORY, options.workerMemoryBytes ?? MAX_WASM_MEMORY);
+    this.wasmMemoryBytes = Math.min(MAX_WASM_MEMORY, options.workerMemoryBytes ?? DEFAULT_WASM_MEMORY);
   }
 
   protected abstract spawn(): EngineHost;

@@ -187,9 +187,17 @@ export class GuestSession {
     if (ex.stop) return true;
     if (Atomics.load(this.engine.flags, this.slot) === ex.eid) ex.stop = 'abort';
     else if (Date.now() > ex.deadline) ex.stop = 'timeout';
-    // Growth of the shared WASM memory during this slice can only come from this slice.
-    else if (this.engine.memory.buffer.byteLength - ex.sliceBase > this.limits.memoryBytes) ex.stop = 'memory';
     return ex.stop !== undefined;
+  }
+
+  /** Called by the engine before the WASM memory grows during this session's slice. */
+  allowGrowth(bytes: number): boolean {
+    const ex = this.exec;
+    if (!ex) return true;
+    // Growth during a slice can only come from this slice: one slice runs at a time.
+    if (this.engine.memory.buffer.byteLength + bytes - ex.sliceBase <= this.limits.memoryBytes) return true;
+    ex.stop = 'memory';
+    return false;
   }
 
   // ---- host functions called by the prelude ----
@@ -242,6 +250,15 @@ export class GuestSession {
   // ---- execution ----
 
   private start(eid: number, code: string): void {
+    if (!this.vm) {
+      try {
+        this.createContext();
+      } catch (error) {
+        const message = `Could not create a sandbox context: ${String(error)}`;
+        this.post(eid, { logs: '', isFinalAnswer: false, error: { name: 'SandboxError', message } });
+        return this.next();
+      }
+    }
     const ex: Execution = {
       eid,
       code,
@@ -265,13 +282,6 @@ export class GuestSession {
       if (!(error instanceof SnippetSyntaxError)) throw error;
       return this.finish(ex, { name: 'SyntaxError', message: error.message, ...this.lineInfo(code, error.line) });
     }
-    if (!this.vm) {
-      try {
-        this.createContext();
-      } catch (error) {
-        return this.finish(ex, { name: 'SandboxError', message: `Could not create a sandbox context: ${String(error)}` });
-      }
-    }
     const vm = this.vm!;
     const api = this.api!;
     this.slice(ex, () => {
@@ -286,6 +296,7 @@ export class GuestSession {
 
   private slice(ex: Execution, fn: () => void): void {
     this.engine.markBusy(ex.deadline);
+    this.engine.current = this;
     ex.sliceBase = this.engine.memory.buffer.byteLength;
     try {
       fn();
@@ -301,6 +312,7 @@ export class GuestSession {
         } else jobs.dispose();
       }
     } finally {
+      this.engine.current = undefined;
       this.engine.markBusy(0);
     }
   }
@@ -354,11 +366,9 @@ export class GuestSession {
       case 'final':
         return this.finish(ex, undefined, ex.finalJson, true);
       case 'timeout':
-        return this.finish(ex, {
-          name: 'TimeoutError',
-          message: `Execution timed out after ${limits.timeoutMs} ms.`,
-          ...this.lineInfo(ex.code, this.interruptedLine(ex)),
-        });
+        // No line: QuickJS does not record the position at loop back-edges, so the line of an
+        // interrupted loop is often the function's first line.
+        return this.finish(ex, { name: 'TimeoutError', message: `Execution timed out after ${limits.timeoutMs} ms.` });
       case 'abort':
         return this.finish(ex, { name: 'AbortError', message: 'Execution aborted.' });
       case 'toolLimit':
@@ -389,6 +399,10 @@ export class GuestSession {
     if (outputJson !== undefined) result.outputJson = outputJson;
     if (error) result.error = error;
     this.post(ex.eid, result);
+    this.next();
+  }
+
+  private next(): void {
     const next = this.queue.shift();
     if (next && !this.closed) this.start(next.eid, next.code);
   }
@@ -464,31 +478,6 @@ export class GuestSession {
       }
     });
     return text;
-  }
-
-  /** The snippet line an interrupt hit, read from the rejection of the wrapper's promise. */
-  private interruptedLine(ex: Execution): number | undefined {
-    const vm = this.vm;
-    const source = ex.thrown ?? ex.promise;
-    if (!vm || !source?.alive) return undefined;
-    let error = source;
-    if (source === ex.promise) {
-      const state = vm.getPromiseState(source);
-      if (state.type !== 'rejected') return undefined;
-      error = state.error;
-    }
-    try {
-      if (vm.typeof(error) !== 'object') return undefined;
-      const stack = vm.getProp(error, 'stack');
-      const text = vm.typeof(stack) === 'string' ? vm.getString(stack) : '';
-      stack.dispose();
-      const line = /snippet\.js:(\d+)/.exec(text.slice(0, 2000))?.[1];
-      return line ? Number(line) : undefined;
-    } catch {
-      return undefined;
-    } finally {
-      if (error !== source) error.dispose();
-    }
   }
 
   private lineInfo(code: string, line: number | undefined): { line?: number; source?: string } {
