@@ -1,0 +1,87 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { CodeSession } from '@smol/core';
+import { describe, expect, it } from 'vitest';
+import { getDefaultExecutor, QuickJsExecutor } from './index.ts';
+
+const add = async (_name: string, args: unknown) => (args as { n: number }).n + 1;
+
+describe('worker pool', () => {
+  it('keeps the main event loop free while a session loops until its deadline', async () => {
+    const executor = new QuickJsExecutor({ workers: 2, limits: { timeoutMs: 1000 } });
+    const s = await executor.createSession({ toolNames: [], callTool: add });
+    await s.execute('1');
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const r = await s.execute('while (true) {}');
+    delay.disable();
+    expect(r.error?.name).toBe('TimeoutError');
+    // Generous for a loaded CI machine; bench/event-loop.ts measures it precisely.
+    expect(delay.percentile(99) / 1e6).toBeLessThan(100);
+    await executor.close();
+  });
+
+  it('runs many concurrent sessions that call tools, on shared workers', async () => {
+    const executor = new QuickJsExecutor({ workers: 2 });
+    const results = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const s = await executor.createSession({ toolNames: ['add'], callTool: add, variables: { i } });
+        const r = await s.execute('const a = await add({ n: i });\nconst b = await add({ n: a });\nb');
+        await s.dispose();
+        return r.output;
+      }),
+    );
+    expect(results).toEqual(Array.from({ length: 200 }, (_, i) => i + 2));
+    await executor.close();
+  });
+
+  it('disposes contexts: none left after 10,000 sessions', async () => {
+    const executor = new QuickJsExecutor({ workers: 2 });
+    const total = 10_000;
+    let next = 0;
+    const worker = async () => {
+      while (next < total) {
+        next++;
+        const s = await executor.createSession({ toolNames: ['add'], callTool: add });
+        const r = await s.execute('const x = await add({ n: 1 }); x');
+        if (r.output !== 2) throw new Error(`bad output ${String(r.output)}`);
+        await s.dispose();
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, worker));
+    const stats = await executor.stats();
+    expect(stats).toMatchObject({ engines: 2, sessions: 0, liveContexts: 0 });
+    await executor.close();
+  }, 60_000);
+
+  it('replaces a stuck worker, failing only the sessions that lived on it', async () => {
+    const executor = new QuickJsExecutor({ workers: 2, stuckWorkerGraceMs: 100 });
+    const sessions: CodeSession[] = [];
+    for (let i = 0; i < 3; i++) sessions.push(await executor.createSession({ toolNames: ['wait'], callTool: () => new Promise(() => {}) }));
+    const [busyOnStuck, otherWorker, idleOnStuck] = sessions; // placed 0, 1, 0
+    await idleOnStuck!.execute('const state = 1');
+    const pending = busyOnStuck!.execute('await wait({})');
+    await new Promise((r) => setTimeout(r, 20));
+    executor.hangWorkerForTest(0);
+    const crashed = await pending;
+    expect(crashed.error).toMatchObject({ name: 'SandboxCrashError' });
+    expect(crashed.error?.message).toMatch(/stuck/);
+    expect((await otherWorker!.execute('"fine"')).output).toBe('fine');
+    const after = await idleOnStuck!.execute('typeof state');
+    expect(after.output).toBe('undefined');
+    expect(after.logs).toMatch(/stuck past its deadline.*Variables from earlier steps are gone/);
+    expect((await busyOnStuck!.execute('1 + 1')).output).toBe(2);
+    expect((await executor.stats()).engines).toBe(2);
+    await executor.close();
+  });
+
+  it('shares one lazily created default executor', async () => {
+    const a = getDefaultExecutor();
+    expect(getDefaultExecutor()).toBe(a);
+    const s = await a.createSession({ toolNames: [], callTool: add });
+    expect((await s.execute('"default"')).output).toBe('default');
+    await s.dispose();
+    await a.close();
+    expect(getDefaultExecutor()).not.toBe(a);
+    await getDefaultExecutor().close();
+  });
+});
