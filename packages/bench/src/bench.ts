@@ -1,0 +1,206 @@
+// pnpm bench: builds the packages, starts the simulated servers in their own processes, runs
+// every measurement in a fresh worker process, writes bench-results/*.json and BENCHMARKS.md.
+//   --quick            small N (1, 10, 100), short streams
+//   --only smol,floor  runners (smol, floor, ai-sdk, openai-agents)
+//   --n 1000           only this N
+//   --sections load,sequential,cpu,stream,long,code,abort
+//   --timeout 120      seconds per run (default: 60, or 150 for N >= 10,000)
+//   --results-dir DIR  where the JSON goes (default packages/bench/bench-results)
+//   --no-build         skip the turbo build;  --no-md  leave BENCHMARKS.md alone
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { renderMarkdown, evaluateTargets, collectEnvironment, type BenchResults, type AgentsEntry } from './report.ts';
+import { runJob, startLongServer, startMockCli, type JobResult, type Server } from './spawn.ts';
+import type { AgentsJob } from './worker.ts';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const rootDir = resolve(packageDir, '../..');
+export const ALL_RUNNERS = ['smol', 'floor', 'ai-sdk', 'openai-agents'] as const;
+const ALL_SECTIONS = ['load', 'sequential', 'cpu', 'stream', 'long', 'code', 'abort'] as const;
+/** Sockets per origin for the floor: 1,024 gave the floor its best 10k wall time here (256: 12.7 s, 1,024: 6.4 s, 4,096: 7.6 s). */
+const FLOOR_SOCKETS = 1024;
+
+export interface BenchOptions {
+  quick: boolean;
+  only: string[];
+  n?: number;
+  sections: string[];
+  timeoutS?: number;
+  resultsDir: string;
+  build: boolean;
+  md: boolean;
+  chunks?: number[];
+  log: (line: string) => void;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      n: { type: 'string' },
+      sections: { type: 'string' },
+      timeout: { type: 'string' },
+      'results-dir': { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      'no-md': { type: 'boolean', default: false },
+      chunks: { type: 'string' },
+    },
+    strict: true,
+  });
+  const list = (s: string | undefined, all: readonly string[]): string[] => {
+    const items = s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [...all];
+    for (const x of items) if (!all.includes(x)) throw new Error(`unknown "${x}"; expected one of ${all.join(', ')}`);
+    return items;
+  };
+  const only = list(values.only, ALL_RUNNERS);
+  const sections = list(values.sections, ALL_SECTIONS);
+  const partial = values.quick || !!values.only || !!values.n || !!values.sections || !!values.chunks;
+  return {
+    quick: values.quick ?? false,
+    only,
+    n: values.n ? Number(values.n) : undefined,
+    sections,
+    timeoutS: values.timeout ? Number(values.timeout) : undefined,
+    resultsDir: resolve(values['results-dir'] ?? join(packageDir, 'bench-results')),
+    build: !values['no-build'],
+    // A partial run never overwrites the committed table.
+    md: !values['no-md'] && !partial,
+    chunks: values.chunks ? values.chunks.split(',').map(Number) : undefined,
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+}
+
+function build(log: (l: string) => void): { sandbox: boolean } {
+  const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+  const turbo = (filter: string) => spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', `--filter=${filter}`, '--output-logs=errors-only'], { cwd: rootDir, env, stdio: 'inherit' });
+  log('building @smol/bench and its dependencies (dist)…');
+  if (turbo('@smol/bench...').status !== 0) throw new Error('build failed');
+  // The CodeAgent section needs @smol/sandbox; it is optional while that package lands.
+  return { sandbox: turbo('@smol/sandbox').status === 0 };
+}
+
+const field = (r: JobResult, key: string): unknown => (r as Record<string, unknown>)[key];
+
+function short(r: Record<string, unknown>): string {
+  if (r.status !== 'ok') return String(r.status === 'timeout' ? 'timeout' : r.error);
+  const keys = ['wallMs', 'cpuPerStepMs', 'peakRssMB', 'kbPerAgent', 'errors', 'wrong', 'deltas', 'p99Ms'];
+  const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k}=${String(r[k])}`);
+  const loop = r.loopDelayMs as { p99: number } | undefined;
+  if (loop) parts.push(`loopP99=${loop.p99}`);
+  return parts.join(' ');
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchResults> {
+  const started = Date.now();
+  const sandboxBuilt = o.build ? build(o.log).sandbox : true;
+  const has = (s: string) => o.sections.includes(s);
+  const ns = o.n ? [o.n] : o.quick ? [1, 10, 100] : [1, 10, 100, 1000, 10_000];
+  const bigN = o.n ?? (o.quick ? 100 : 1000);
+  const timeoutFor = (n: number) => (o.timeoutS ?? (n >= 10_000 ? 150 : 60)) * 1000;
+  const results: BenchResults = { environment: collectEnvironment(), options: { ...o, log: undefined } as never, agents: [], longStreams: [], code: [], abort: undefined, targets: [], durationS: 0 };
+  const servers: Server[] = [];
+  const server = async (args: string[]) => {
+    const s = await startMockCli(args);
+    servers.push(s);
+    return s;
+  };
+  try {
+    const agentRun = async (section: AgentsEntry['section'], s: Server, latencyMs: number, runner: string, n: number, stream: boolean, sequential: boolean) => {
+      const job: AgentsJob = { kind: 'agents', runner, n, baseURL: s.baseURL, stream, sequential, sockets: FLOOR_SOCKETS, warmup: 3 };
+      const result = await runJob(job, timeoutFor(n));
+      o.log(`  ${section.padEnd(10)} ${runner.padEnd(13)} N=${String(n).padEnd(6)} ${short(result)}`);
+      results.agents.push({ section, runner, n, latencyMs, stream, sequential, result });
+    };
+    if (has('load') || has('sequential') || has('stream')) {
+      const s100 = await server(['--latency-ms', '100']);
+      if (has('load')) {
+        o.log('100 ms latency, concurrent agents:');
+        for (const n of ns) for (const r of o.only) await agentRun('load', s100, 100, r, n, false, false);
+      }
+      if (has('sequential')) {
+        o.log('100 ms latency, N agents one after the other (speedup):');
+        const n = o.n ?? 10;
+        for (const r of o.only) {
+          if (!has('load') || !ns.includes(n)) await agentRun('load', s100, 100, r, n, false, false);
+          await agentRun('sequential', s100, 100, r, n, false, true);
+        }
+      }
+      if (has('stream')) {
+        o.log('100 ms latency, streaming agents:');
+        for (const r of o.only) await agentRun('stream', s100, 100, r, bigN, true, false);
+      }
+    }
+    if (has('cpu')) {
+      o.log('0 ms latency (framework CPU per step):');
+      const s0 = await server(['--latency-ms', '0']);
+      for (const r of o.only) await agentRun('cpu', s0, 0, r, bigN, false, false);
+    }
+    if (has('long')) {
+      o.log('long streams (linear in chunks?):');
+      const sl = await startLongServer();
+      servers.push(sl);
+      const chunks = o.chunks ?? (o.quick ? [1000, 10_000] : [10_000, 100_000]);
+      const vias: ('model' | 'agent' | 'ai-sdk')[] = ['model', 'agent', ...(o.only.includes('ai-sdk') ? (['ai-sdk'] as const) : [])];
+      for (const via of vias) {
+        if (via !== 'ai-sdk' && !o.only.includes('smol')) continue;
+        for (const c of chunks) {
+          const result = await runJob({ kind: 'long-stream', via, chunks: c, baseURL: sl.baseURL }, timeoutFor(0));
+          o.log(`  ${via.padEnd(7)} chunks=${String(c).padEnd(7)} ${short(result)} cpuMs=${String(field(result, 'cpuMs'))} rssDeltaMB=${String(field(result, 'rssDeltaMB'))}`);
+          results.longStreams.push({ via, chunks: c, result });
+        }
+      }
+    }
+    if (has('code') && o.only.includes('smol')) {
+      o.log('CodeAgent, concurrent code runs at 100 ms latency:');
+      if (!sandboxBuilt) {
+        o.log('  skipped: @smol/sandbox did not build');
+        results.code.push({ n: bigN, result: { status: 'error', error: 'skipped: @smol/sandbox did not build' } });
+      } else {
+        const sc = await server(['--latency-ms', '100', '--scenario', 'code']);
+        const job: AgentsJob = { kind: 'agents', runner: 'smol-code', n: bigN, baseURL: sc.baseURL, stream: false, sequential: false, sockets: FLOOR_SOCKETS, warmup: 3 };
+        const result = await runJob(job, timeoutFor(bigN));
+        o.log(`  smol-code N=${bigN} ${short(result)}`);
+        results.code.push({ n: bigN, result });
+      }
+    }
+    if (has('abort') && o.only.includes('smol')) {
+      o.log('abort promptness (arun aborted 30 ms into a 100 ms model call):');
+      const sa = await server(['--latency-ms', '100']);
+      const small = o.n !== undefined && o.n < 20;
+      const result = await runJob({ kind: 'abort', baseURL: sa.baseURL, runs: small ? 2 : 20, concurrent: small ? o.n! : bigN }, timeoutFor(0));
+      o.log(`  ${short(result)} concurrentAllRejectedMs=${String(field(result, 'concurrentAllRejectedMs'))}`);
+      results.abort = result;
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+  results.targets = evaluateTargets(results);
+  results.durationS = Math.round((Date.now() - started) / 1000);
+  mkdirSync(o.resultsDir, { recursive: true });
+  const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
+  const json = JSON.stringify(results, null, 2);
+  writeFileSync(join(o.resultsDir, `bench-${stamp}.json`), json);
+  writeFileSync(join(o.resultsDir, 'latest.json'), json);
+  for (const t of results.targets) o.log(`${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value} (limit ${t.limit})`);
+  if (o.md) {
+    writeFileSync(join(rootDir, 'BENCHMARKS.md'), renderMarkdown(results));
+    o.log('wrote BENCHMARKS.md');
+  }
+  o.log(`done in ${results.durationS} s; results in ${o.resultsDir}`);
+  return results;
+}
+
+if (import.meta.main) {
+  runBench(parseOptions(process.argv.slice(2))).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,61 @@
+// Measuring one piece of work inside a worker: wall time, client CPU, peak RSS (sampled),
+// heap, and the event loop's delay.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface Measurement {
+  wallMs: number;
+  /** User + system CPU of this process during the work. */
+  cpuMs: number;
+  rssBaseMB: number;
+  peakRssMB: number;
+  /** Peak RSS minus the RSS before the work. */
+  rssDeltaMB: number;
+  peakHeapMB: number;
+  heapDeltaMB: number;
+  loopDelayMs: { p50: number; p99: number; max: number };
+}
+
+const MB = 1024 * 1024;
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+/** Runs `work` once and measures it. Call global.gc first when it is exposed, for a clean baseline. */
+export async function measure<T>(work: () => Promise<T>): Promise<{ value: T; m: Measurement }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  const sample = setInterval(() => {
+    const rss = process.memoryUsage.rss();
+    if (rss > peakRss) peakRss = rss;
+    const heap = process.memoryUsage().heapUsed;
+    if (heap > peakHeap) peakHeap = heap;
+  }, 20);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await work();
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  clearInterval(sample);
+  const end = process.memoryUsage();
+  peakRss = Math.max(peakRss, end.rss);
+  peakHeap = Math.max(peakHeap, end.heapUsed);
+  const ms = (ns: number): number => (Number.isFinite(ns) ? round(ns / 1e6, 1) : 0);
+  return {
+    value,
+    m: {
+      wallMs: round(wallMs, 1),
+      cpuMs: round((cpu.user + cpu.system) / 1000, 1),
+      rssBaseMB: round(base.rss / MB, 1),
+      peakRssMB: round(peakRss / MB, 1),
+      rssDeltaMB: round((peakRss - base.rss) / MB, 2),
+      peakHeapMB: round(peakHeap / MB, 1),
+      heapDeltaMB: round((peakHeap - base.heapUsed) / MB, 2),
+      loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+    },
+  };
+}

@@ -1,0 +1,212 @@
+// The results' shape, the targets (ratios to the floor of the same run) and BENCHMARKS.md.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import type { JobResult } from './spawn.ts';
+
+export interface AgentsEntry {
+  section: 'load' | 'sequential' | 'cpu' | 'stream';
+  runner: string;
+  n: number;
+  latencyMs: number;
+  stream: boolean;
+  sequential: boolean;
+  result: JobResult;
+}
+
+export interface Target {
+  name: string;
+  value: string;
+  limit: string;
+  /** null when the run did not measure it. */
+  pass: boolean | null;
+}
+
+export interface BenchResults {
+  environment: ReturnType<typeof collectEnvironment>;
+  options: Record<string, unknown>;
+  agents: AgentsEntry[];
+  longStreams: { via: string; chunks: number; result: JobResult }[];
+  code: { n: number; result: JobResult }[];
+  abort: JobResult | undefined;
+  targets: Target[];
+  durationS: number;
+}
+
+const require = createRequire(import.meta.url);
+const version = (name: string): string => {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+};
+
+export function collectEnvironment() {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    versions: Object.fromEntries(['@smol/core', '@smol/openai', '@smol/testing', 'openai', 'ai', '@ai-sdk/openai', '@openai/agents', 'zod'].map((n) => [n, version(n)])),
+  };
+}
+
+type Ok = Extract<JobResult, { status: 'ok' }>;
+const ok = (r: JobResult | undefined): Ok | undefined => (r?.status === 'ok' ? r : undefined);
+const num = (r: JobResult | undefined, key: string): number | undefined => {
+  const v = ok(r)?.[key];
+  return typeof v === 'number' ? v : undefined;
+};
+const p99 = (r: JobResult | undefined): number | undefined => (ok(r)?.loopDelayMs as { p99: number } | undefined)?.p99;
+
+function find(res: BenchResults, section: AgentsEntry['section'], runner: string, n?: number): AgentsEntry | undefined {
+  return res.agents.find((e) => e.section === section && e.runner === runner && (n === undefined || e.n === n));
+}
+
+function speedup(res: BenchResults, runner: string, n = 10): number | undefined {
+  const seq = num(find(res, 'sequential', runner, n)?.result, 'wallMs');
+  const con = num(find(res, 'load', runner, n)?.result, 'wallMs');
+  return seq && con ? seq / con : undefined;
+}
+
+const f = (x: number | undefined, d = 2): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+
+export function evaluateTargets(res: BenchResults): Target[] {
+  const t: Target[] = [];
+  const add = (name: string, value: number | undefined, limit: number | undefined, unit: string, below = true, limitText?: string) => {
+    const pass = value === undefined || limit === undefined ? null : below ? value <= limit : value >= limit;
+    t.push({ name, value: value === undefined ? 'not measured' : `${f(value)}${unit}`, limit: limitText ?? (limit === undefined ? 'not measured' : `${f(limit)}${unit}`), pass });
+  };
+  const n1k = find(res, 'load', 'smol', 1000) ? 1000 : undefined;
+  const s1k = n1k && find(res, 'load', 'smol', 1000)?.result;
+  const fl1k = n1k && find(res, 'load', 'floor', 1000)?.result;
+  const cpuS = num(s1k || undefined, 'cpuPerStepMs');
+  const cpuF = num(fl1k || undefined, 'cpuPerStepMs');
+  add('CPU per step, N=1,000 at 100 ms (≤ 1.5x floor)', cpuS, cpuF && cpuF * 1.5, ' ms', true, cpuF ? `${f(cpuF * 1.5)} ms (floor ${f(cpuF, 3)} ms)` : undefined);
+  const s10k = find(res, 'load', 'smol', 10_000)?.result;
+  const f10k = find(res, 'load', 'floor', 10_000)?.result;
+  const wS = num(s10k, 'wallMs');
+  const wF = num(f10k, 'wallMs');
+  add('10,000 agents: wall time (≤ 1.4x floor)', wS && wS / 1000, wF && (wF * 1.4) / 1000, ' s', true, wF ? `${f((wF * 1.4) / 1000)} s (floor ${f(wF / 1000)} s)` : undefined);
+  add('10,000 agents: memory (≤ 60 KB per agent)', num(s10k, 'kbPerAgent'), s10k ? 60 : undefined, ' KB');
+  const lS = p99(s1k || undefined);
+  const lF = p99(fl1k || undefined);
+  add('1,000 agents: event-loop p99 (≤ floor + 50 ms)', lS, lF === undefined ? undefined : lF + 50, ' ms', true, lF === undefined ? undefined : `${f(lF + 50)} ms (floor ${f(lF)} ms)`);
+  add('Speedup of 10 concurrent over sequential (≥ 9.5x)', speedup(res, 'smol'), find(res, 'sequential', 'smol', 10) ? 9.5 : undefined, 'x', false);
+  add('Aborted arun rejects (max of 20, ≤ 50 ms)', num(res.abort, 'maxMs'), res.abort ? 50 : undefined, ' ms');
+  for (const via of ['model', 'agent']) {
+    const runs = res.longStreams.filter((l) => l.via === via).sort((a, b) => a.chunks - b.chunks);
+    if (runs.length < 2) continue;
+    const [a, b] = [runs[0], runs[runs.length - 1]];
+    const expected = b.chunks / a.chunks;
+    const cpuA = num(a.result, 'cpuMs');
+    const cpuB = num(b.result, 'cpuMs');
+    const ratio = cpuA && cpuB ? cpuB / cpuA : undefined;
+    add(`Long stream via ${via}: CPU ${b.chunks}/${a.chunks} chunks (linear ≈ ${expected}x, ≤ ${1.3 * expected}x)`, ratio, 1.3 * expected, 'x');
+  }
+  return t;
+}
+
+function row(cells: (string | number)[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+}
+
+/** A cell for a failed or timed-out run. */
+function status(r: JobResult | undefined): string | undefined {
+  if (!r) return '–';
+  if (r.status === 'timeout') return `timeout (${r.timeoutS} s)`;
+  if (r.status === 'error') return `error: ${r.error.replace(/\|/g, '/').slice(0, 120)}`;
+  return undefined;
+}
+
+function agentsTable(res: BenchResults, section: AgentsEntry['section']): string {
+  const entries = res.agents.filter((e) => e.section === section);
+  const rows = entries.map((e) => {
+    const floor = find(res, section, 'floor', e.n)?.result;
+    const bad = status(e.result);
+    if (bad) return [e.n, e.runner, bad, '', '', '', '', '', '', ''];
+    const wall = num(e.result, 'wallMs')!;
+    const cpu = num(e.result, 'cpuPerStepMs')!;
+    const errors = (num(e.result, 'errors') ?? 0) + (num(e.result, 'wrong') ?? 0);
+    return [
+      e.n.toLocaleString('en-US'),
+      e.runner,
+      f(wall / 1000),
+      f(num(floor, 'wallMs') ? wall / num(floor, 'wallMs')! : undefined) + 'x',
+      f(cpu, 3),
+      f(num(floor, 'cpuPerStepMs') ? cpu / num(floor, 'cpuPerStepMs')! : undefined) + 'x',
+      f(num(e.result, 'peakRssMB'), 0),
+      f(num(e.result, 'kbPerAgent'), 0),
+      f(p99(e.result), 0),
+      errors,
+    ];
+  });
+  return table(['N', 'runner', 'wall s', 'wall ÷ floor', 'CPU ms/step', 'CPU ÷ floor', 'peak RSS MB', 'KB/agent', 'loop p99 ms', 'failed runs'], rows);
+}
+
+export function renderMarkdown(res: BenchResults): string {
+  const env = res.environment;
+  const out: string[] = [];
+  out.push('# Benchmarks', '');
+  out.push('Generated by `pnpm bench` (packages/bench). Do not edit by hand: run the bench again.', '');
+  out.push(
+    'The simulated server (`smol-mock-llm`, @smol/testing) runs in its own process on the same machine. Each agent makes 3 model calls ' +
+      '(two `lookup` tool calls, then the answer). Every measurement runs in a fresh Node process: 3 warm-up agents, a GC, then the work. ' +
+      'CPU is the client process only (`process.cpuUsage`), per model call. KB/agent is the peak RSS (sampled every 20 ms) minus the RSS before the work, over N. ' +
+      'The loop p99 comes from `monitorEventLoopDelay` (10 ms resolution). The **floor** is a hand-written loop on `node:http` keep-alive ' +
+      '(1,024 sockets per origin, its fastest setting here); smol runs with its defaults (the shared keep-alive transport, 256 sockets); ' +
+      'the peers run on their default transports (global fetch).',
+    '',
+  );
+  out.push('## Machine and versions', '');
+  out.push(`- ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB, ${env.os}; client and server share the cores.`);
+  out.push(`- Node ${env.node}; ${Object.entries(env.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  out.push(`- Run on ${env.date.slice(0, 10)}; the whole bench took ${res.durationS} s.`, '');
+  out.push('## Targets (smol against the floor of the same run)', '');
+  out.push(table(['target', 'smol', 'limit', 'result'], res.targets.map((t) => [t.name, t.value, t.limit, t.pass === null ? 'not measured' : t.pass ? '**PASS**' : '**FAIL**'])), '');
+  out.push('## 100 ms latency, N concurrent agents', '', agentsTable(res, 'load'), '');
+  const seq = res.agents.filter((e) => e.section === 'sequential');
+  if (seq.length) {
+    out.push('## Speedup at N=10: concurrent over sequential', '');
+    out.push(table(['runner', 'sequential s', 'concurrent s', 'speedup'], seq.map((e) => [e.runner, f((num(e.result, 'wallMs') ?? NaN) / 1000), f((num(find(res, 'load', e.runner, e.n)?.result, 'wallMs') ?? NaN) / 1000), `${f(speedup(res, e.runner, e.n))}x`])), '');
+  }
+  if (res.agents.some((e) => e.section === 'cpu')) out.push('## 0 ms latency: framework CPU per step', '', agentsTable(res, 'cpu'), '');
+  if (res.agents.some((e) => e.section === 'stream')) out.push('## Streaming agents, 100 ms latency (tokens streamed, every event drained)', '', agentsTable(res, 'stream'), '');
+  if (res.longStreams.length) {
+    out.push('## Long streams: one stream of N chunks (16 characters each), 0 ms latency', '');
+    out.push(
+      '`model`: `OpenAIServerModel.agenerateStream` (content chunks). `agent`: a streaming `ToolCallingAgent` run whose `final_answer` argument arrives in N fragments. ' +
+        '`ai-sdk`: `streamText` for comparison. Linear growth means about 10x from 10^4 to 10^5 chunks.',
+      '',
+    );
+    const rows = res.longStreams.map((l) => {
+      const first = res.longStreams.find((x) => x.via === l.via);
+      const bad = status(l.result);
+      if (bad) return [l.via, l.chunks.toLocaleString('en-US'), bad, '', '', '', ''];
+      const cpu = num(l.result, 'cpuMs')!;
+      const c0 = num(first?.result, 'cpuMs');
+      return [l.via, l.chunks.toLocaleString('en-US'), f(cpu, 0), c0 && first !== l ? `${f(cpu / c0, 1)}x` : '', f(num(l.result, 'cpuPerKChunksMs')), f(num(l.result, 'rssDeltaMB'), 1), f(num(l.result, 'heapDeltaMB'), 1)];
+    });
+    out.push(table(['via', 'chunks', 'CPU ms', 'CPU ratio', 'CPU ms per 1k chunks', 'RSS delta MB', 'heap delta MB'], rows), '');
+  }
+  if (res.code.length) {
+    out.push('## CodeAgent: concurrent code runs, 100 ms latency (2 model calls each, QuickJS sandbox)', '');
+    out.push(table(['N', 'wall s', 'CPU ms/step', 'peak RSS MB', 'KB/agent', 'loop p99 ms', 'failed runs'], res.code.map((c) => status(c.result) ? [c.n, status(c.result)!, '', '', '', '', ''] : [c.n, f(num(c.result, 'wallMs')! / 1000), f(num(c.result, 'cpuPerStepMs'), 3), f(num(c.result, 'peakRssMB'), 0), f(num(c.result, 'kbPerAgent'), 0), f(p99(c.result), 0), (num(c.result, 'errors') ?? 0) + (num(c.result, 'wrong') ?? 0)])), '');
+  }
+  if (res.abort) {
+    const a = res.abort;
+    out.push('## Abort promptness', '');
+    out.push('An `arun` on the 100 ms server is aborted 30 ms into its first model call; the time is from `abort()` to the rejection.', '');
+    out.push(status(a) ?? table(['runs one at a time', 'p50 ms', 'p99 ms', 'max ms', `${num(a, 'concurrent')} runs aborted by one signal: all rejected after`], [[num(a, 'runs')!, f(num(a, 'p50Ms')), f(num(a, 'p99Ms')), f(num(a, 'maxMs')), `${f(num(a, 'concurrentAllRejectedMs'), 1)} ms`]]), '');
+  }
+  out.push('## Commands', '');
+  out.push('```sh', 'pnpm bench                                   # everything (about 5 minutes); writes bench-results/*.json and this file', 'pnpm bench -- --quick                        # N = 1, 10, 100 and short streams', 'pnpm bench -- --only smol,floor --n 1000     # some runners, one N', 'pnpm bench -- --sections load,cpu,long       # some sections (load, sequential, cpu, stream, long, code, abort)', 'pnpm --filter @smol/bench run profile        # --cpu-prof of the smol runner at N=1,000, 0 ms latency, with a summary', '```', '');
+  return out.join('\n');
+}

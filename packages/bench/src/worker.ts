@@ -1,0 +1,91 @@
+// One measurement in a fresh process: the orchestrator (bench.ts) spawns this file with a JSON
+// job as argv[2] and reads the line "RESULT {json}" from stdout.
+//   kind "agents":      N agent runs of one runner, concurrently or one after the other
+//   kind "long-stream": one stream of N chunks through a model, an agent or a peer
+//   kind "abort":       how soon an aborted arun rejects
+import { checkAnswer, type Runner, type RunnerFactory } from './work.ts';
+import { measure } from './measure.ts';
+import { longStream, type LongStreamJob } from './long-stream.ts';
+import { abortPromptness, type AbortJob } from './abort.ts';
+
+export interface AgentsJob {
+  kind: 'agents';
+  runner: string;
+  n: number;
+  baseURL: string;
+  stream: boolean;
+  sequential: boolean;
+  /** Sockets per origin for the floor. */
+  sockets: number;
+  /** Warm-up rounds before measuring (JIT, connections, lazy imports): each runs min(N, 10) agents at once. */
+  warmup: number;
+}
+
+export type Job = AgentsJob | LongStreamJob | AbortJob;
+
+export async function loadRunner(job: AgentsJob): Promise<Runner> {
+  const mod = (await import(`./runners/${job.runner}.ts`)) as { createRunner: RunnerFactory };
+  return mod.createRunner({ baseURL: job.baseURL, stream: job.stream, sockets: job.sockets });
+}
+
+async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
+  const runner = await loadRunner(job);
+  const check = runner.check ?? checkAnswer;
+  let errors = 0;
+  let wrong = 0;
+  let firstError: string | undefined;
+  const one = async (i: number): Promise<void> => {
+    try {
+      if (!check(await runner.runOne(i), i)) wrong++;
+    } catch (error) {
+      errors++;
+      firstError ??= error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error);
+    }
+  };
+  const width = Math.min(job.n, 10);
+  for (let round = 0; round < job.warmup; round++) {
+    await Promise.all(Array.from({ length: width }, (_, k) => one(-1 - round * width - k)));
+  }
+  errors = 0;
+  wrong = 0;
+  const { m } = await measure(async () => {
+    if (job.sequential) {
+      for (let i = 0; i < job.n; i++) await one(i);
+    } else {
+      const all: Promise<void>[] = new Array(job.n);
+      for (let i = 0; i < job.n; i++) all[i] = one(i);
+      await Promise.all(all);
+    }
+  });
+  await runner.close?.();
+  const steps = job.n * runner.stepsPerAgent;
+  return {
+    ...m,
+    steps,
+    cpuPerStepMs: Number((m.cpuMs / steps).toFixed(3)),
+    kbPerAgent: Number(((m.rssDeltaMB * 1024) / job.n).toFixed(1)),
+    errors,
+    wrong,
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+  let result: Record<string, unknown>;
+  if (job.kind === 'agents') result = await agents(job);
+  else if (job.kind === 'long-stream') result = await longStream(job);
+  else if (job.kind === 'abort') result = await abortPromptness(job);
+  else throw new Error(`unknown job ${JSON.stringify(job)}`);
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+if (import.meta.main) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
