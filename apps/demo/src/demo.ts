@@ -1,7 +1,7 @@
 // `pnpm demo`: a ToolCallingAgent and a CodeAgent with live display, then the performance
 // example: N agents on one shared model, one after the other and then all at once.
-import { CodeAgent, ToolCallingAgent, type Model, type MultiStepAgent } from '@smol/core';
-import { LiveDisplay, formatMs, formatUsage, styleFor, type Output, type Style } from './display.js';
+import { AgentLogger, CodeAgent, ToolCallingAgent, type Model, type MultiStepAgent } from '@smol/core';
+import { PLAIN, formatMs, styleFor, type Output, type Style } from './display.js';
 import type { DemoArgs } from './args.js';
 import { createDemoModel } from './model.js';
 import { Progress } from './progress.js';
@@ -44,11 +44,9 @@ export async function runDemo(args: DemoArgs, io: Io): Promise<PerfResult | unde
 async function showcase(model: Model, out: Output, style: Style): Promise<void> {
   const tools = demoTools();
   out.write(`\n${style.bold('1. ToolCallingAgent')} — the model calls tools natively; both calls of a step run at once.\n`);
-  out.write(`Task: ${SHOWCASE_TASKS.tool}\n`);
   await showRun(new ToolCallingAgent({ model, tools, maxSteps: 6 }), SHOWCASE_TASKS.tool, out, style);
 
   out.write(`\n${style.bold('2. CodeAgent')} — the model writes JavaScript that calls the tools, run in a QuickJS sandbox.\n`);
-  out.write(`Task: ${SHOWCASE_TASKS.code}\n`);
   try {
     await showRun(new CodeAgent({ model, tools, maxSteps: 6 }), SHOWCASE_TASKS.code, out, style);
   } catch (error) {
@@ -59,11 +57,12 @@ async function showcase(model: Model, out: Output, style: Style): Promise<void> 
 }
 
 async function showRun(agent: MultiStepAgent, task: string, out: Output, style: Style): Promise<void> {
-  const display = new LiveDisplay(out, style);
-  const run = agent.arun(task, { stream: true });
-  for await (const event of run) display.handle(event);
-  const result = await run.result;
-  out.write(style.dim(`  ${result.steps.filter((s) => s.type === 'action').length} steps in ${formatMs(result.timing.duration)}, ${formatUsage(result.tokenUsage)}\n`));
+  const logger = new AgentLogger({ level: 'info', stream: out, colors: style !== PLAIN });
+  const run = agent.arun(task, { stream: true, observers: [logger] });
+  for await (const _event of run) {
+    // the logger shows each event as it arrives
+  }
+  await run.result;
 }
 
 async function performance(model: Model, n: number, out: Output, style: Style): Promise<PerfResult> {

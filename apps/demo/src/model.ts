@@ -2,6 +2,8 @@
 // environment, else the embedded simulated model.
 import type { Model } from '@smol/core';
 import { AgentConfigError } from '@smol/core';
+import { AnthropicModel } from '@smol/anthropic';
+import { AzureOpenAIServerModel } from '@smol/azure';
 import { OpenAIServerModel } from '@smol/openai';
 import type { MockLlmServer } from '@smol/testing';
 import type { DemoArgs, Provider } from './args.js';
@@ -65,25 +67,21 @@ async function providerModel(provider: Exclude<Provider, 'simulated'>, modelId: 
   switch (provider) {
     case 'openai':
       return new OpenAIServerModel({ modelId, apiBase: args.baseUrl ?? env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY });
-    case 'anthropic': {
-      const m = await load<ProviderModule>('@smol/anthropic');
-      return new m.AnthropicModel({ modelId, apiKey: env.ANTHROPIC_API_KEY, baseURL: args.baseUrl });
-    }
+    case 'anthropic':
+      return new AnthropicModel({ modelId, apiKey: env.ANTHROPIC_API_KEY, baseURL: args.baseUrl });
     case 'hf': {
       const m = await load<ProviderModule>('@smol/hf');
       const Model = m.InferenceClientModel ?? m.HfModel;
       return new Model({ modelId, token: env.HF_TOKEN, apiKey: env.HF_TOKEN, ...(args.baseUrl ? { endpointUrl: args.baseUrl } : {}) });
     }
-    case 'azure': {
-      const m = await load<ProviderModule>('@smol/azure');
-      const Model = m.AzureOpenAIServerModel ?? m.AzureOpenAIModel;
-      return new Model({
-        modelId,
-        endpoint: args.baseUrl ?? env.AZURE_OPENAI_ENDPOINT,
+    case 'azure':
+      // modelId is the deployment name; the endpoint, key and API version default to AZURE_OPENAI_* / OPENAI_API_VERSION.
+      return new AzureOpenAIServerModel({
+        modelId: args.model ?? env.AZURE_OPENAI_DEPLOYMENT ?? modelId,
+        azureEndpoint: args.baseUrl ?? env.AZURE_OPENAI_ENDPOINT,
         apiKey: env.AZURE_OPENAI_API_KEY,
-        apiVersion: env.OPENAI_API_VERSION ?? env.AZURE_OPENAI_API_VERSION,
+        apiVersion: env.OPENAI_API_VERSION ?? env.AZURE_OPENAI_API_VERSION ?? '2024-10-21',
       });
-    }
     case 'litellm': {
       const base = args.baseUrl ?? env.LITELLM_PROXY_URL;
       const key = env.LITELLM_API_KEY ?? env.LITELLM_PROXY_API_KEY ?? 'none';

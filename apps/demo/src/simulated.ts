@@ -126,7 +126,7 @@ function priceAnswer(): MockReply {
     content: [
       'Thought: I have the total from the previous step.',
       '<code>',
-      "const items = Object.entries(basket).map(([item, count]) => `${count} ${item}`).join(' and ');",
+      "const items = Object.entries(basket).map(([item, count]) => `${count} x ${item}`).join(' and ');",
       'final_answer(`${items} cost ${total.toFixed(2)} EUR`);',
       '</code>',
     ].join('\n'),

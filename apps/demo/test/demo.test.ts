@@ -15,8 +15,12 @@ describe('pnpm demo (in-process)', () => {
     expect(code).toBe(0);
     expect(out).toContain(SIMULATED_LABEL);
     expect(out).toContain('→ get_weather({"city":"Paris"})');
-    expect(out).toContain('← get_weather:');
+    expect(out).toMatch(/Observation: .*in Tokyo/);
     expect(out).toMatch(/Final answer: .*Paris.*Tokyo/);
+    // The CodeAgent ran its code in the sandbox, calling the tool from it.
+    expect(out).toContain('const price = await get_price({ item });');
+    expect(out).toContain('3 x apple at 0.5 EUR');
+    expect(out).toContain('Final answer: 3 x apple and 2 x pear cost 3.00 EUR');
     expect(out).toMatch(/sequential: 4\/4 agents done/);
     expect(out).toMatch(/concurrent: 4\/4 agents done/);
     const speedup = Number(/speedup: ([\d.]+)x/.exec(out)?.[1]);
@@ -56,6 +60,19 @@ describe('pnpm demo (in-process)', () => {
       expect(streams.stdout.text).toContain(`openai model my-model`);
       expect(streams.stdout.text).not.toContain(SIMULATED_LABEL);
       expect(mock.requests[0].body.model).toBe('my-model');
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('uses Azure OpenAI with --provider azure (deployment path, api-key)', async () => {
+    const mock = await startMockLlmServer();
+    try {
+      const streams = io({ AZURE_OPENAI_API_KEY: 'azure-key' });
+      const code = await main(['--provider', 'azure', '--base-url', mock.url, '--model', 'my-deployment', '--only', 'perf', '--agents', '2'], streams);
+      expect(streams.stderr.text).toBe('');
+      expect(code).toBe(0);
+      expect(mock.requests[0].deployment).toBe('my-deployment');
     } finally {
       await mock.close();
     }

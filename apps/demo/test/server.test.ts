@@ -96,6 +96,18 @@ describe('pnpm demo serve', () => {
     expect(done.data.tokenUsage.totalTokens).toBeGreaterThan(0);
   });
 
+  it('streams a CodeAgent run: thoughts, code, its output and the answer', async () => {
+    const { url, agent } = await start(['--agent', 'code']);
+    expect(agent.constructor.name).toBe('CodeAgent');
+    const res = await fetch(`${url}/run-agent/stream?task=${encodeURIComponent('How much do 3 apples and 2 pears cost?')}`);
+    const events = await readSSE(res);
+    const deltas = events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('');
+    expect(deltas).toContain('Thought: I will look up the price');
+    expect(events.find((e) => e.event === 'code')?.data.code).toContain('await get_price({ item })');
+    expect(events.find((e) => e.event === 'code_output')?.data.logs).toContain('3 x apple at 0.5 EUR');
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { result: '3 x apple and 2 x pear cost 3.00 EUR', state: 'success' } });
+  });
+
   it('every request is a new run on the one shared agent', async () => {
     const runs: AgentRun[] = [];
     const { url, agent } = await start(['--agent', 'tool'], (run) => runs.push(run));
