@@ -70,8 +70,17 @@ function start(task) {
     box.text.push(d.text);
     box.thought.textContent = box.text.join('');
   });
-  on('code', (d) => stepBox(d.step).section.append(el('pre', 'code', d.code)));
-  on('tool_call', (d) => stepBox(d.step).section.append(el('div', 'tool-call', `→ ${d.name}(${fmt(d.arguments)})`)));
+  on('code', (d) => {
+    // The code streamed in as part of the model's text; once it is parsed, show it as code only.
+    const box = stepBox(d.step);
+    const text = box.text.join('');
+    const at = text.search(/<code>|```/);
+    if (at >= 0) box.thought.textContent = text.slice(0, at).trim();
+    box.section.append(el('pre', 'code', d.code));
+  });
+  on('tool_call', (d) => {
+    if (d.name !== 'final_answer') stepBox(d.step).section.append(el('div', 'tool-call', `→ ${d.name}(${fmt(d.arguments)})`));
+  });
   on('observation', (d) => {
     if (d.name === 'final_answer') return;
     stepBox(d.step).section.append(el('div', d.isError ? 'observation error' : 'observation', `← ${d.observation}`));
