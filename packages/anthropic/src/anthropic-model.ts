@@ -44,8 +44,12 @@ function env(name: string): string | undefined {
  */
 export class AnthropicModel extends ApiModel {
   readonly maxTokens: number;
-  protected readonly settings: Readonly<AnthropicModelOptions>;
-  private clientInstance: Anthropic | undefined;
+  /** The options without credentials: those live in private fields, so inspecting or serialising the model never shows them. */
+  protected readonly settings: Readonly<Omit<AnthropicModelOptions, 'apiKey' | 'authToken' | 'clientOptions'>>;
+  readonly #apiKey: AnthropicApiKey | undefined;
+  readonly #authToken: string | undefined;
+  readonly #clientOptions: Partial<ClientOptions> | undefined;
+  #client: Anthropic | undefined;
 
   constructor(options: AnthropicModelOptions) {
     super(options);
@@ -53,19 +57,23 @@ export class AnthropicModel extends ApiModel {
       throw new AgentConfigError('AnthropicModel: maxTokens must be a positive integer.');
     }
     this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
-    this.settings = Object.freeze({ ...options });
+    const { apiKey, authToken, clientOptions, ...rest } = options;
+    this.#apiKey = apiKey;
+    this.#authToken = authToken;
+    this.#clientOptions = clientOptions;
+    this.settings = Object.freeze(rest);
   }
 
   /** The SDK client, created at the first call (which is when a missing API key is reported). */
   get client(): Anthropic {
-    return (this.clientInstance ??= this.createClient());
+    return (this.#client ??= this.createClient());
   }
 
   protected createClient(): Anthropic {
     const s = this.settings;
-    const extra = s.clientOptions ?? {};
-    const apiKey = s.apiKey ?? extra.apiKey ?? undefined;
-    const authToken = s.authToken ?? extra.authToken ?? undefined;
+    const extra = this.#clientOptions ?? {};
+    const apiKey = this.#apiKey ?? extra.apiKey ?? undefined;
+    const authToken = this.#authToken ?? extra.authToken ?? undefined;
     // The SDK also reads credentials from other places (config files, profiles); give those a chance.
     const otherCredential = extra.credentials != null || extra.config != null || extra.profile != null;
     const credential: Partial<ClientOptions> = apiKey
@@ -113,10 +121,10 @@ export class AnthropicModel extends ApiModel {
   }
 
   protected toModelError(error: unknown): ModelError {
-    const key = this.settings.apiKey;
+    const key = this.#apiKey;
     return mapAnthropicError(error, {
       modelId: this.modelId,
-      secrets: [typeof key === 'string' ? key : undefined, this.settings.authToken, this.clientInstance?.apiKey ?? undefined, this.clientInstance?.authToken ?? undefined],
+      secrets: [typeof key === 'string' ? key : undefined, this.#authToken, this.#client?.apiKey ?? undefined, this.#client?.authToken ?? undefined],
     });
   }
 }

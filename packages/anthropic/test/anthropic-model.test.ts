@@ -198,6 +198,10 @@ describe('AnthropicModel: errors', () => {
     expect(error.message).toMatch(/rejected the API key/);
     expectNoKey(error);
     expect(server.requests).toHaveLength(1);
+    // Nor does inspecting the model (after its client exists) show it.
+    expect(JSON.stringify(model)).not.toContain(KEY);
+    const { inspect } = await import('node:util');
+    expect(inspect(model, { depth: 5 })).not.toContain(KEY);
   });
 
   it('404 names the unknown model', async () => {

@@ -155,6 +155,8 @@ describe('AzureOpenAIServerModel: errors', () => {
     expect(error.message).toMatch(/Azure OpenAI rejected the API key \(401\).*AZURE_OPENAI_API_KEY/);
     expect(error.message).not.toContain(KEY);
     expect(JSON.stringify(error)).not.toContain(KEY);
+    const { inspect } = await import('node:util');
+    expect(inspect(model, { depth: 6 })).not.toContain(KEY);
     expect(server.requests).toHaveLength(1);
   });
 

@@ -51,9 +51,10 @@ export class InferenceClientModel extends ApiModel {
   readonly endpointUrl: string | undefined;
   readonly billTo: string | undefined;
   readonly timeout: number | undefined;
-  private readonly token: string | undefined;
-  private readonly fetchFn: typeof globalThis.fetch | undefined;
-  private clientInstance: InferenceClient | undefined;
+  // Private fields, so inspecting or serialising the model never shows the token.
+  readonly #token: string | undefined;
+  readonly #fetch: typeof globalThis.fetch | undefined;
+  #client: InferenceClient | undefined;
 
   constructor(options: InferenceClientModelOptions) {
     super(options);
@@ -70,15 +71,15 @@ export class InferenceClientModel extends ApiModel {
     if (options.timeout !== undefined && !(options.timeout > 0)) throw new AgentConfigError('InferenceClientModel: timeout must be a positive number of ms.');
     // With an endpoint the client must get no provider at all, or it refuses the call.
     this.provider = this.endpointUrl === undefined ? (options.provider ?? 'auto') : undefined;
-    this.token = options.token ?? options.apiKey;
+    this.#token = options.token ?? options.apiKey;
     this.billTo = options.billTo;
     this.timeout = options.timeout;
-    this.fetchFn = options.fetch;
+    this.#fetch = options.fetch;
   }
 
   /** The SDK client, created at the first call (which is when a missing token is reported). */
   get client(): InferenceClient {
-    return (this.clientInstance ??= this.createClient());
+    return (this.#client ??= this.createClient());
   }
 
   protected createClient(): InferenceClient {
@@ -94,11 +95,11 @@ export class InferenceClientModel extends ApiModel {
   }
 
   private resolvedToken(): string | undefined {
-    return this.token ?? env('HF_TOKEN');
+    return this.#token ?? env('HF_TOKEN');
   }
 
   private scope(signal: AbortSignal | undefined): RequestScope {
-    return new RequestScope(this.fetchFn ?? defaultFetch(), signal, this.timeout);
+    return new RequestScope(this.#fetch ?? defaultFetch(), signal, this.timeout);
   }
 
   private args(body: ReturnType<typeof toHfRequest>): ReturnType<typeof toHfRequest> {

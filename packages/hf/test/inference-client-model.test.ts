@@ -192,6 +192,10 @@ describe('InferenceClientModel: errors', () => {
     expect(error.message).toMatch(/rejected the token/);
     expectNoToken(error);
     expect(server.requests).toHaveLength(1);
+    // Nor does inspecting the model (after its client exists) show it.
+    expect(JSON.stringify(model)).not.toContain(TOKEN);
+    const { inspect } = await import('node:util');
+    expect(inspect(model, { depth: 5 })).not.toContain(TOKEN);
   });
 
   it('404 names the unknown model', async () => {

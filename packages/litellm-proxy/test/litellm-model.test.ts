@@ -119,6 +119,8 @@ describe('LiteLLMModel: errors and cancellation', () => {
     expect(error.message).toMatch(/LiteLLM proxy rejected the API key \(401\).*LITELLM_API_KEY/);
     expect(error.message).not.toContain(KEY);
     expect(JSON.stringify(error)).not.toContain(KEY);
+    const { inspect } = await import('node:util');
+    expect(inspect(model, { depth: 6 })).not.toContain(KEY);
   });
 
   it('an unknown model (the proxy says 400) is named', async () => {

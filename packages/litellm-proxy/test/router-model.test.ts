@@ -155,3 +155,14 @@ describe('LiteLLMRouterModel as an agent model', () => {
     expect(b.requestCount).toBeGreaterThan(0);
   });
 });
+
+describe('LiteLLMRouterModel: secrets', () => {
+  it('inspecting the router never shows a deployment key', async () => {
+    const s = await mock();
+    const r = new LiteLLMRouterModel({ modelId: 'main', modelList: [{ modelName: 'main', litellmParams: { model: 'mock-model', apiBase: s.baseURL, apiKey: 'sk-router-secret-123456' } }] });
+    await r.agenerate(hi);
+    const { inspect } = await import('node:util');
+    expect(inspect(r, { depth: 8 })).not.toContain('sk-router-secret-123456');
+    expect(JSON.stringify(r)).not.toContain('sk-router-secret-123456');
+  });
+});
