@@ -1,9 +1,10 @@
 // Which model the demo talks to: a provider chosen by --provider or by the keys in the
 // environment, else the embedded simulated model.
 import type { Model } from '@smol/core';
-import { AgentConfigError } from '@smol/core';
 import { AnthropicModel } from '@smol/anthropic';
 import { AzureOpenAIServerModel } from '@smol/azure';
+import { InferenceClientModel } from '@smol/hf';
+import { LiteLLMModel } from '@smol/litellm-proxy';
 import { OpenAIServerModel } from '@smol/openai';
 import type { MockLlmServer } from '@smol/testing';
 import type { DemoArgs, Provider } from './args.js';
@@ -39,17 +40,6 @@ export function providerFromEnv(env: Env): Provider | undefined {
   return undefined;
 }
 
-/** Loads a provider package that may not be part of this build, with a clear error when absent. */
-async function load<T>(pkg: string): Promise<T> {
-  try {
-    return (await import(/* @vite-ignore */ pkg)) as T;
-  } catch (error) {
-    throw new AgentConfigError(`This provider needs ${pkg}, which is not installed here (${(error as Error).message.split('\n')[0]}).`);
-  }
-}
-
-type ProviderModule = Record<string, new (options: Record<string, unknown>) => Model>;
-
 export async function createDemoModel(args: DemoArgs, env: Env): Promise<DemoModel> {
   const provider = args.provider ?? (args.baseUrl ? 'openai' : providerFromEnv(env)) ?? 'simulated';
   if (provider === 'simulated') {
@@ -58,22 +48,19 @@ export async function createDemoModel(args: DemoArgs, env: Env): Promise<DemoMod
     return { model, label: SIMULATED_LABEL, provider, simulated: server, close: () => server.close() };
   }
   const modelId = args.model ?? env.SMOL_DEMO_MODEL ?? DEFAULT_MODELS[provider];
-  const model = await providerModel(provider, modelId, args, env);
+  const model = providerModel(provider, modelId, args, env);
   const where = args.baseUrl ? ` at ${args.baseUrl}` : '';
   return { model, label: `${provider} model ${modelId}${where}`, provider, close: async () => {} };
 }
 
-async function providerModel(provider: Exclude<Provider, 'simulated'>, modelId: string, args: DemoArgs, env: Env): Promise<Model> {
+function providerModel(provider: Exclude<Provider, 'simulated'>, modelId: string, args: DemoArgs, env: Env): Model {
   switch (provider) {
     case 'openai':
       return new OpenAIServerModel({ modelId, apiBase: args.baseUrl ?? env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY });
     case 'anthropic':
       return new AnthropicModel({ modelId, apiKey: env.ANTHROPIC_API_KEY, baseURL: args.baseUrl });
-    case 'hf': {
-      const m = await load<ProviderModule>('@smol/hf');
-      const Model = m.InferenceClientModel ?? m.HfModel;
-      return new Model({ modelId, token: env.HF_TOKEN, apiKey: env.HF_TOKEN, ...(args.baseUrl ? { endpointUrl: args.baseUrl } : {}) });
-    }
+    case 'hf':
+      return new InferenceClientModel({ modelId, token: env.HF_TOKEN, ...(args.baseUrl ? { endpointUrl: args.baseUrl } : {}) });
     case 'azure':
       // modelId is the deployment name; the endpoint, key and API version default to AZURE_OPENAI_* / OPENAI_API_VERSION.
       return new AzureOpenAIServerModel({
@@ -82,14 +69,7 @@ async function providerModel(provider: Exclude<Provider, 'simulated'>, modelId: 
         apiKey: env.AZURE_OPENAI_API_KEY,
         apiVersion: env.OPENAI_API_VERSION ?? env.AZURE_OPENAI_API_VERSION ?? '2024-10-21',
       });
-    case 'litellm': {
-      const base = args.baseUrl ?? env.LITELLM_PROXY_URL;
-      const key = env.LITELLM_API_KEY ?? env.LITELLM_PROXY_API_KEY ?? 'none';
-      const m = await import(/* @vite-ignore */ '@smol/litellm-proxy' as string).catch(() => undefined);
-      const Model = (m as ProviderModule | undefined)?.LiteLLMProxyModel;
-      // The proxy speaks the OpenAI API, so the OpenAI model works until @smol/litellm-proxy lands.
-      if (Model) return new Model({ modelId, apiBase: base, apiKey: key });
-      return new OpenAIServerModel({ modelId, apiBase: base, apiKey: key });
-    }
+    case 'litellm':
+      return new LiteLLMModel({ modelId, apiBase: args.baseUrl ?? env.LITELLM_PROXY_URL, apiKey: env.LITELLM_API_KEY });
   }
 }

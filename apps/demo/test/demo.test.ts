@@ -78,6 +78,23 @@ describe('pnpm demo (in-process)', () => {
     }
   });
 
+  it.each([
+    ['hf', { HF_TOKEN: 'hf_test' }, (url: string) => `${url}/v1`],
+    ['litellm', { LITELLM_API_KEY: 'sk-proxy' }, (url: string) => url],
+  ] as const)('uses %s from its environment key against an OpenAI-compatible endpoint', async (provider, env, base) => {
+    const mock = await startMockLlmServer();
+    try {
+      const streams = io({ ...env });
+      const code = await main(['--provider', provider, '--base-url', base(mock.url), '--model', 'm1', '--only', 'perf', '--agents', '2'], streams);
+      expect(streams.stderr.text).toBe('');
+      expect(code).toBe(0);
+      expect(streams.stdout.text).toContain(`${provider} model m1`);
+      expect(mock.requestCount).toBeGreaterThanOrEqual(8);
+    } finally {
+      await mock.close();
+    }
+  });
+
   it('rejects bad options with the usage and exit code 2', async () => {
     const streams = io();
     expect(await main(['--agents', 'many'], streams)).toBe(2);
