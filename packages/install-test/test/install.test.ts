@@ -1,0 +1,223 @@
+// What `pnpm add @smol/core @smol/openai` users get. Packs every published package with
+// `pnpm pack`, checks each tarball with publint and for imports it does not declare, installs the
+// tarballs with plain npm into a fresh project outside the workspace, and runs the README's
+// example there (ESM, and TypeScript through `tsc --noEmit`) against the simulated server from
+// the packed @smol/testing.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, cleanEnv, importedPackages, publishedPackages, run, startJsonLineProcess, type PackageJson, type WorkspacePackage } from './workspace.ts';
+
+const packages = publishedPackages();
+const NODE = process.execPath;
+const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageJson;
+const rootJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+
+let temp: string;
+let project: string;
+const tarballs = new Map<string, string>(); // package name → tarball path
+const unpacked = new Map<string, string>(); // package name → unpacked package dir
+let install: { attempts: number; ms: number } | undefined;
+
+/** The README's example: the code block between <!-- example:start --> and <!-- example:end -->. */
+function readmeExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- example:start -->\s*```(?:ts|typescript)\n([\s\S]*?)```\s*<!-- example:end -->/.exec(readme);
+  if (!block) throw new Error('README.md has no ```ts block between <!-- example:start --> and <!-- example:end -->');
+  return block[1];
+}
+
+/** Every dist entry an export map or bin names must exist before packing. */
+function missingBuild(pkg: WorkspacePackage): boolean {
+  return !existsSync(join(pkg.dir, 'dist'));
+}
+
+async function buildIfNeeded(): Promise<void> {
+  if (!packages.some(missingBuild)) return;
+  // Under `pnpm test`, turbo has built them (they are this package's devDependencies); a direct run builds here.
+  const r = await run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@smol/install-test^...', '--output-logs=errors-only'], { cwd: ROOT, timeoutMs: 180_000 });
+  if (r.code !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+async function pack(pkg: WorkspacePackage): Promise<void> {
+  const dest = join(temp, 'tarballs', pkg.json.name.replace('@', '').replace('/', '-'));
+  mkdirSync(dest, { recursive: true });
+  const r = await run('pnpm', ['pack', '--pack-destination', dest], { cwd: pkg.dir, timeoutMs: 60_000 });
+  const file = readdirSync(dest).find((f) => f.endsWith('.tgz'));
+  if (r.code !== 0 || !file) throw new Error(`pnpm pack failed in ${pkg.dir}:\n${r.stdout}\n${r.stderr}`);
+  tarballs.set(pkg.json.name, join(dest, file));
+  const into = join(temp, 'unpacked', pkg.json.name);
+  mkdirSync(into, { recursive: true });
+  const x = await run('tar', ['xzf', join(dest, file), '-C', into], { cwd: temp });
+  if (x.code !== 0) throw new Error(`tar failed: ${x.stderr}`);
+  unpacked.set(pkg.json.name, join(into, 'package'));
+}
+
+async function npmInstall(): Promise<void> {
+  const spec = (name: string) => `file:${tarballs.get(name)}`;
+  const smol = Object.fromEntries(packages.map((p) => [p.json.name, spec(p.json.name)]));
+  const dev = rootJson.devDependencies ?? {};
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'smol-install-check',
+        private: true,
+        type: 'module',
+        dependencies: { ...smol, zod: own.devDependencies?.zod ?? '^4.0.0' },
+        devDependencies: { typescript: dev.typescript ?? '~5.9.3', '@types/node': dev['@types/node'] ?? '^24.0.0' },
+        // The tarballs depend on each other by version: make npm take them from here, not the registry.
+        overrides: smol,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const started = Date.now();
+  let last = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const r = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-retries=4'], {
+      cwd: project,
+      env: cleanEnv(),
+      timeoutMs: 150_000,
+    });
+    if (r.code === 0) {
+      install = { attempts: attempt, ms: Date.now() - started };
+      return;
+    }
+    last = `${r.stdout}\n${r.stderr}`;
+    await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
+  }
+  throw new Error(`npm install failed 3 times:\n${last}`);
+}
+
+beforeAll(async () => {
+  await buildIfNeeded();
+  temp = mkdtempSync(join(tmpdir(), 'smol-install-'));
+  project = join(temp, 'project');
+  mkdirSync(project);
+  await Promise.all(packages.map(pack));
+  await npmInstall();
+});
+
+afterAll(() => {
+  if (temp && !process.env.SMOL_KEEP_INSTALL_TEST) rmSync(temp, { recursive: true, force: true });
+});
+
+describe('packing', () => {
+  it('covers every published package, each a devDependency here so turbo builds it first', () => {
+    expect(packages.map((p) => p.json.name)).toContain('@smol/core');
+    expect(packages.map((p) => p.json.name)).toContain('@smol/openai');
+    const missing = packages.map((p) => p.json.name).filter((n) => !own.devDependencies?.[n]);
+    expect(missing, `add these to packages/install-test devDependencies as "workspace:^"`).toEqual([]);
+  });
+
+  it('publint finds nothing in any tarball', async () => {
+    const problems: string[] = [];
+    for (const pkg of packages) {
+      const buffer = readFileSync(tarballs.get(pkg.json.name)!);
+      const tarball = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+      const { messages } = await publint({ pack: { tarball }, level: 'warning', strict: true });
+      const packed = JSON.parse(readFileSync(join(unpacked.get(pkg.json.name)!, 'package.json'), 'utf8')) as Record<string, unknown>;
+      for (const m of messages) problems.push(`${pkg.json.name}: ${m.type} ${m.code}: ${formatMessage(m, packed, { color: false })}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every package imported by a packed file is a declared dependency (not just one at the workspace root)', () => {
+    // The scan sees real imports: @smol/openai's files import the SDK and core.
+    expect([...importedPackages(unpacked.get('@smol/openai')!).keys()]).toEqual(expect.arrayContaining(['openai', '@smol/core']));
+    const problems: string[] = [];
+    for (const pkg of packages) {
+      const dir = unpacked.get(pkg.json.name)!;
+      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+      const declared = new Set([json.name, ...Object.keys({ ...json.dependencies, ...json.peerDependencies, ...json.optionalDependencies })]);
+      for (const [name, files] of importedPackages(dir)) {
+        if (!declared.has(name)) problems.push(`${json.name} imports "${name}" (${files.slice(0, 3).join(', ')}) without declaring it`);
+      }
+      const ranges = Object.values({ ...json.dependencies, ...json.peerDependencies });
+      for (const range of ranges) if (range.startsWith('workspace:')) problems.push(`${json.name} still has a "${range}" range after packing`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('installed with npm outside the workspace', () => {
+  it('installs from the tarballs, not from workspace links', async () => {
+    expect(install).toBeDefined();
+    expect(project.startsWith(ROOT)).toBe(false);
+    const r = await run(NODE, ['--input-type=module', '-e', "for (const n of process.argv.slice(1)) console.log(import.meta.resolve(n))", ...packages.map((p) => p.json.name)], {
+      cwd: project,
+      env: cleanEnv(),
+    });
+    expect(r.stderr).toBe('');
+    for (const line of r.stdout.trim().split('\n')) expect(line.startsWith(`file://${project}/node_modules/`)).toBe(true);
+  });
+
+  it("runs the README's example as ESM and as TypeScript (Node's type stripping)", async () => {
+    const example = readmeExample();
+    writeFileSync(join(project, 'example.mjs'), example);
+    writeFileSync(join(project, 'example.ts'), example);
+    const mock = await startJsonLineProcess(join(project, 'node_modules/.bin/smol-mock-llm'), ['--port', '0'], project, cleanEnv());
+    try {
+      const env = cleanEnv({ OPENAI_BASE_URL: `${mock.value.url as string}/v1`, OPENAI_API_KEY: 'sk-install-test' });
+      for (const file of ['example.mjs', 'example.ts']) {
+        const r = await run(NODE, [file], { cwd: project, env });
+        expect(r.stderr, file).toBe('');
+        expect(r.code, file).toBe(0);
+        // The simulated model called the example's tool and quoted its output in the answer.
+        expect(r.stdout, file).toContain('Sunny and 21°C in');
+      }
+    } finally {
+      await mock.stop();
+    }
+  });
+
+  it('type-checks the example and an import of every entry point against the published .d.ts files (skipLibCheck off)', async () => {
+    const entries: string[] = [];
+    for (const pkg of packages) {
+      for (const sub of Object.keys(pkg.json.exports ?? { '.': '' })) {
+        if (!sub.endsWith('package.json')) entries.push(sub === '.' ? pkg.json.name : `${pkg.json.name}${sub.slice(1)}`);
+      }
+    }
+    writeFileSync(join(project, 'entries.ts'), `${entries.map((e, i) => `import * as m${i} from '${e}';`).join('\n')}\nexport const all = [${entries.map((_, i) => `m${i}`).join(', ')}];\n`);
+    writeFileSync(join(project, 'example.ts'), readmeExample());
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+        files: ['example.ts', 'entries.ts'],
+      }),
+    );
+    const r = await run(NODE, [join(project, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: project, env: cleanEnv() });
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+    expect(r.code).toBe(0);
+    // And each entry loads in Node.
+    const load = await run(NODE, ['--input-type=module', '-e', 'for (const e of process.argv.slice(1)) await import(e);', ...entries], { cwd: project, env: cleanEnv() });
+    expect(load.stderr).toBe('');
+    expect(load.code).toBe(0);
+  });
+
+  it('runs a CodeAgent on the published sandbox (worker and WASM files included)', async () => {
+    writeFileSync(
+      join(project, 'code.mjs'),
+      [
+        "import { CodeAgent } from '@smol/core';",
+        "import { OpenAIServerModel } from '@smol/openai';",
+        "const model = new OpenAIServerModel({ modelId: 'm', apiBase: process.env.OPENAI_BASE_URL, apiKey: 'sk-test' });",
+        'console.log(await new CodeAgent({ model, tools: [] }).arun("compute"));',
+      ].join('\n'),
+    );
+    const mock = await startJsonLineProcess(join(project, 'node_modules/.bin/smol-mock-llm'), ['--port', '0', '--scenario', 'code'], project, cleanEnv());
+    try {
+      const r = await run(NODE, ['code.mjs'], { cwd: project, env: cleanEnv({ OPENAI_BASE_URL: `${mock.value.url as string}/v1` }) });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('The answer is 42');
+    } finally {
+      await mock.stop();
+    }
+  });
+});
