@@ -11,6 +11,7 @@ import { demoTools } from './tools.js';
 export interface RunningServer {
   url: string;
   agent: MultiStepAgent;
+  kind: 'CodeAgent' | 'ToolCallingAgent';
   active(): number;
   close(): Promise<void>;
 }
@@ -28,14 +29,18 @@ async function sandboxAvailable(): Promise<boolean> {
 export async function startServer(args: DemoArgs, io: Io, hooks: { onRun?: (run: AgentRun) => void } = {}): Promise<RunningServer> {
   const demoModel = await createDemoModel(args, io.env);
   let agent: MultiStepAgent;
+  // Class names are not kept by the bundler, so the kind is named here.
+  let kind: 'CodeAgent' | 'ToolCallingAgent';
   const tools = demoTools();
   if (args.agentType === 'code' && (await sandboxAvailable())) {
     agent = new CodeAgent({ model: demoModel.model, tools, maxSteps: 8 });
+    kind = 'CodeAgent';
   } else {
     if (args.agentType === 'code') io.stderr.write('note: @smol/sandbox is not available, serving a ToolCallingAgent instead of a CodeAgent\n');
     agent = new ToolCallingAgent({ model: demoModel.model, tools, maxSteps: 8 });
+    kind = 'ToolCallingAgent';
   }
-  const { app, active } = createApp({ agent, maxConcurrent: args.maxConcurrent, modelLabel: demoModel.label, onRun: hooks.onRun });
+  const { app, active } = createApp({ agent, agentKind: kind, maxConcurrent: args.maxConcurrent, modelLabel: demoModel.label, onRun: hooks.onRun });
   const server = await new Promise<ReturnType<typeof listen>>((resolve, reject) => {
     const s = listen({ fetch: app.fetch, port: args.port, hostname: args.host }, () => resolve(s));
     s.once('error', reject);
@@ -49,9 +54,9 @@ export async function startServer(args: DemoArgs, io: Io, hooks: { onRun?: (run:
       server.close(() => resolve());
       if ('closeAllConnections' in server) server.closeAllConnections();
     }).then(() => demoModel.close()));
-  io.stdout.write(`smol demo server on ${url} — ${agent.constructor.name} on the ${demoModel.label}\n`);
+  io.stdout.write(`smol demo server on ${url} — ${kind} on the ${demoModel.label}\n`);
   io.stdout.write(`  open ${url}/ in a browser, or: curl -s ${url}/run-agent -H 'content-type: application/json' -d '{"task":"What is the weather in Paris?"}'\n`);
-  return { url, agent, active, close };
+  return { url, agent, kind, active, close };
 }
 
 /** For the CLI: start, and stop on Ctrl-C / SIGTERM. */

@@ -10,6 +10,8 @@ import { eventSSE, resultJSON } from './wire.js';
 export interface AppOptions {
   /** The one agent every request runs on. */
   agent: MultiStepAgent;
+  /** Shown by the page, e.g. "CodeAgent". */
+  agentKind?: string;
   /** Runs at once; one more gets a 429. */
   maxConcurrent: number;
   /** Shown by the page: what model answers. */
@@ -67,7 +69,7 @@ export function createApp(options: AppOptions): { app: Hono; active: () => numbe
   }
 
   app.get('/info', (c) =>
-    c.json({ model: options.modelLabel ?? 'unknown', agent: agent.constructor.name, tools: [...agent.tools.keys()], maxConcurrent, active }),
+    c.json({ model: options.modelLabel ?? 'unknown', agent: options.agentKind ?? 'agent', tools: [...agent.tools.keys()], maxConcurrent, active }),
   );
 
   app.post('/run-agent', async (c) => {
