@@ -2,13 +2,16 @@
 // worker thread (worker.ts), or on the calling thread for InProcessQuickJsExecutor. It speaks
 // only in messages, so both cases share every line of the sandbox logic.
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
-import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { GuestSession } from './guest-session.ts';
 import { BUSY_INDEX, FLAGS_BYTE_OFFSET, type EngineInit, type FromEngine, type ToEngine } from './protocol.ts';
 
 const PAGE = 64 * 1024;
 const MIN_PAGES = 256; // the module declares 16 MiB as its initial memory
 const MAX_PAGES = 32768; // and 2 GiB as its maximum
+// Quarantined runtimes (see GuestSession.disposeContext) an engine may hold before it asks to
+// be retired: the host then places no new sessions here and ends it once its sessions are gone.
+const RETIRE_AFTER = 32;
 
 export class Engine {
   readonly flags: Int32Array;
@@ -17,6 +20,7 @@ export class Engine {
   readonly memory: WebAssembly.Memory;
   readonly post: (msg: FromEngine) => void;
   private readonly sessions = new Map<number, GuestSession>();
+  private readonly quarantined: QuickJSRuntime[] = [];
   private broken = false;
 
   private constructor(module: QuickJSWASMModule, memory: WebAssembly.Memory, init: EngineInit, post: (msg: FromEngine) => void) {
@@ -42,14 +46,26 @@ export class Engine {
     // where a session's allocation in one slice is bounded, at the moment it happens.
     const grow = memory.grow.bind(memory);
     memory.grow = (pages: number) => {
-      if (engine.current && !engine.current.allowGrowth(pages * PAGE)) throw new RangeError('sandbox memory limit');
-      return grow(pages);
+      const session = engine.current;
+      if (session && !session.allowGrowth(pages * PAGE)) throw new RangeError('sandbox memory limit');
+      try {
+        return grow(pages);
+      } catch (error) {
+        session?.outOfMemory(); // the module's maximum is reached
+        throw error;
+      }
     };
     return engine;
   }
 
   /** The session running a QuickJS slice right now, if any. */
   current: GuestSession | undefined;
+
+  /** Keeps a runtime that may hold leaked objects alive instead of freeing it. */
+  quarantine(rt: QuickJSRuntime): void {
+    this.quarantined.push(rt);
+    if (this.quarantined.length === RETIRE_AFTER) this.post({ type: 'retire' });
+  }
 
   /** Wall-clock deadline of the QuickJS slice running now, for the host's stuck-worker watchdog. */
   markBusy(deadline: number): void {
@@ -106,7 +122,12 @@ export class Engine {
       case 'stats': {
         let liveContexts = 0;
         for (const s of this.sessions.values()) if (s.hasContext) liveContexts++;
-        const stats = { liveContexts, sessions: this.sessions.size, wasmMemoryBytes: this.memory.buffer.byteLength };
+        const stats = {
+          liveContexts,
+          sessions: this.sessions.size,
+          quarantinedRuntimes: this.quarantined.length,
+          wasmMemoryBytes: this.memory.buffer.byteLength,
+        };
         this.post({ type: 'stats', id: msg.id, stats });
         return;
       }

@@ -27,6 +27,8 @@ export interface QuickJsExecutorStats {
   sessions: number;
   /** QuickJS contexts alive in the engines, as they count them. */
   liveContexts: number;
+  /** Runtimes kept after an interrupt instead of freed (reclaimed when their engine retires). */
+  quarantinedRuntimes: number;
   /** Sum of the engines' WebAssembly memory sizes. */
   wasmMemoryBytes: number;
 }
@@ -72,6 +74,7 @@ abstract class PoolExecutor implements CodeExecutor {
       engines: live.length,
       sessions: live.reduce((n, h) => n + h.sessionCount, 0),
       liveContexts: all.reduce((n, s) => n + s.liveContexts, 0),
+      quarantinedRuntimes: all.reduce((n, s) => n + s.quarantinedRuntimes, 0),
       wasmMemoryBytes: all.reduce((n, s) => n + s.wasmMemoryBytes, 0),
     };
   }
@@ -87,7 +90,9 @@ abstract class PoolExecutor implements CodeExecutor {
   private pick(): EngineHost {
     if (this.closed) throw new Error('This executor is closed.');
     this.hosts = this.hosts.filter((h) => !h.dead);
-    while (this.hosts.length < this.size) this.hosts.push(this.spawn());
+    // Retiring engines keep their sessions but do not count toward the pool's size.
+    let active = this.hosts.filter((h) => !h.retiring).length;
+    for (; active < this.size; active++) this.hosts.push(this.spawn());
     let best: EngineHost | undefined;
     for (const h of this.hosts) if (h.hasRoom && (!best || h.sessionCount < best.sessionCount)) best = h;
     if (!best) {

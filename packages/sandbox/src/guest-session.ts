@@ -6,13 +6,16 @@
 // under the interrupt handler, which ends it on final_answer, the deadline, an abort flag
 // set by the host, or memory growth; QuickJS cannot catch that interrupt.
 import type { CodeExecutionError, CodeLimits } from '@smol/core';
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import type { Engine } from './engine.ts';
 import { PRELUDE_FILE, PRELUDE_SOURCE } from './prelude.ts';
 import type { ErrorInfo, WireResult } from './protocol.ts';
 import { SnippetSyntaxError, SNIPPET_FILE, transformSnippet } from './transform.ts';
 
 type StopReason = 'final' | 'timeout' | 'abort' | 'memory' | 'toolLimit';
+
+const JOB_BATCH = 16;
+const DRAIN_MS = 50;
 
 interface Execution {
   eid: number;
@@ -28,6 +31,7 @@ interface Execution {
   truncated: boolean;
   stop?: StopReason;
   finalJson?: string;
+  finalFired: boolean;
   sliceBase: number;
   timer?: ReturnType<typeof setTimeout>;
   done: boolean;
@@ -42,10 +46,15 @@ interface GuestApi {
 
 export class GuestSession {
   private vm?: QuickJSContext;
+  private rt?: QuickJSRuntime;
+  /** An interrupt fired in this runtime (see disposeContext). */
+  private tainted = false;
+  /** While leftover jobs of a finished execution run: when they must stop, and the memory base. */
+  private drainUntil = 0;
+  private drainBase = 0;
   private api?: GuestApi;
   private exec?: Execution;
   private readonly queue: { eid: number; code: string }[] = [];
-  private killing = false;
   private closed = false;
   private readonly engine: Engine;
   private readonly sid: number;
@@ -127,14 +136,17 @@ export class GuestSession {
   // ---- context ----
 
   private createContext(): void {
-    const vm = this.engine.module.newContext();
+    // A runtime of our own, so the context can be freed without freeing the runtime.
+    const rt = this.engine.module.newRuntime();
+    const vm = rt.newContext();
+    rt.context = vm; // computeMemoryUsage would otherwise create a second, hidden context
     const temp: QuickJSHandle[] = [];
     try {
-      vm.runtime.setMaxStackSize(this.limits.stackBytes);
-      // Only stops single huge allocations in this build (see engine.ts); the interrupt
-      // handler and the fixed WASM memory bound the rest.
-      vm.runtime.setMemoryLimit(this.limits.memoryBytes);
-      vm.runtime.setInterruptHandler(() => this.shouldInterrupt());
+      rt.setMaxStackSize(this.limits.stackBytes);
+      // No rt.setMemoryLimit: in this build it only catches single huge allocations, with an
+      // "out of memory" the guest can catch unseen. The engine's memory.grow hook bounds
+      // allocation instead, and ends the execution when it refuses.
+      rt.setInterruptHandler(() => this.shouldInterrupt());
       const args = [
         vm.newFunction('call', (name, json) => this.onCall(vm, name, json)),
         vm.newFunction('final', (json) => this.onFinal(vm, json)),
@@ -162,10 +174,13 @@ export class GuestSession {
       for (const h of temp) if (h.alive) h.dispose();
       this.disposeApi();
       vm.dispose();
+      rt.dispose();
       throw error;
     }
     for (const h of temp) if (h.alive) h.dispose();
     this.vm = vm;
+    this.rt = rt;
+    this.tainted = false;
   }
 
   private disposeApi(): void {
@@ -173,31 +188,58 @@ export class GuestSession {
     this.api = undefined;
   }
 
+  // QuickJS can leak objects when an interrupt lands inside its promise machinery, and then
+  // JS_FreeRuntime fails an assertion that aborts the whole WASM module (every session in this
+  // engine). Freeing the context alone is safe; a runtime that saw an interrupt is kept
+  // (quarantined) instead of freed, and the engine retires once it holds too many.
   private disposeContext(): void {
     const vm = this.vm;
-    if (!vm) return;
+    const rt = this.rt;
+    if (!vm || !rt) return;
     this.vm = undefined;
+    this.rt = undefined;
     this.disposeApi();
     vm.dispose();
+    if (this.tainted) this.engine.quarantine(rt);
+    else rt.dispose();
   }
 
   private shouldInterrupt(): boolean {
     const ex = this.exec;
-    if (!ex) return this.killing;
-    if (ex.stop) return true;
-    if (Atomics.load(this.engine.flags, this.slot) === ex.eid) ex.stop = 'abort';
-    else if (Date.now() > ex.deadline) ex.stop = 'timeout';
-    return ex.stop !== undefined;
+    if (ex?.stop === 'final' && !ex.finalFired) {
+      // The host just recorded final_answer and its loop is spinning: a plain bytecode loop,
+      // a known-safe place to interrupt, so this one does not taint the runtime.
+      ex.finalFired = true;
+      return true;
+    }
+    let stop = false;
+    if (!ex) stop = this.drainUntil > 0 && Date.now() > this.drainUntil;
+    else if (ex.stop && ex.stop !== 'final') stop = true;
+    else {
+      const reason = Atomics.load(this.engine.flags, this.slot) === ex.eid ? 'abort' : Date.now() > ex.deadline ? 'timeout' : undefined;
+      if (reason) {
+        ex.stop ??= reason; // a recorded final answer stays the result
+        stop = true;
+      }
+    }
+    if (stop) this.tainted = true;
+    return stop;
   }
 
   /** Called by the engine before the WASM memory grows during this session's slice. */
   allowGrowth(bytes: number): boolean {
     const ex = this.exec;
-    if (!ex) return true;
     // Growth during a slice can only come from this slice: one slice runs at a time.
-    if (this.engine.memory.buffer.byteLength + bytes - ex.sliceBase <= this.limits.memoryBytes) return true;
-    ex.stop = 'memory';
+    const base = ex ? ex.sliceBase : this.drainBase;
+    if (this.engine.memory.buffer.byteLength + bytes - base <= this.limits.memoryBytes) return true;
+    this.outOfMemory();
     return false;
+  }
+
+  /** An allocation failed: QuickJS may leak on that path, so the runtime is tainted too. */
+  outOfMemory(): void {
+    this.tainted = true;
+    if (this.exec && !this.exec.stop) this.exec.stop = 'memory';
   }
 
   // ---- host functions called by the prelude ----
@@ -271,6 +313,7 @@ export class GuestSession {
       truncated: false,
       sliceBase: 0,
       done: false,
+      finalFired: false,
     };
     this.exec = ex;
     // Covers the time spent waiting for tools; loops are stopped by the interrupt handler.
@@ -300,14 +343,15 @@ export class GuestSession {
     ex.sliceBase = this.engine.memory.buffer.byteLength;
     try {
       fn();
-      const rt = this.vm!.runtime;
-      // Run the guest's promise jobs until it waits on a tool (or ends).
+      const rt = this.rt!;
+      // Run the guest's promise jobs until it waits on a tool (or ends). Small batches, so a
+      // final answer stops the run soon after the job that gave it.
       while (!ex.stop && rt.hasPendingJob()) {
-        const jobs = rt.executePendingJobs();
+        const jobs = rt.executePendingJobs(JOB_BATCH);
         if (jobs.error) {
           // Promise jobs turn guest exceptions into rejections; a job itself fails only when
           // QuickJS could not allocate or was interrupted.
-          if (this.isOutOfMemory(jobs.error)) ex.stop = 'memory';
+          if (this.isOutOfMemory(jobs.error)) this.outOfMemory();
           jobs.error.dispose();
         } else jobs.dispose();
       }
@@ -353,9 +397,10 @@ export class GuestSession {
     const info = text ? (JSON.parse(text) as { name: string; message: string; stack: string }) : undefined;
     if (!info) return this.finish(ex, { name: 'Error', message: 'The code threw a value that could not be described.' });
     if (info.message === 'out of memory') {
-      ex.stop = 'memory';
+      this.outOfMemory();
       return this.finishStopped(ex);
     }
+    if (info.message === 'stack overflow') this.tainted = true; // another error path that may leak
     const line = /snippet\.js:(\d+)/.exec(info.stack)?.[1];
     this.finish(ex, { name: info.name, message: info.message, ...this.lineInfo(ex.code, line ? Number(line) : undefined) });
   }
@@ -385,7 +430,9 @@ export class GuestSession {
     if (ex.done) return;
     ex.done = true;
     this.release(ex);
-    if (this.vm) this.drainLeftoverJobs();
+    if (this.vm && this.drainLeftoverJobs()) {
+      ex.logs.push('[The sandbox was reset: code kept running after the execution ended.]');
+    }
     // A session may not keep more than its memory between executions.
     if (this.vm && (ex.stop === 'memory' || this.memoryUsed() > this.limits.memoryBytes)) {
       this.disposeContext();
@@ -417,24 +464,31 @@ export class GuestSession {
     if (ex.thrown?.alive) ex.thrown.dispose();
   }
 
-  // After an interrupt, continuations of the stopped code may still be queued. Run them with
-  // the interrupt forced on, so they die at their first check instead of in the next step.
-  private drainLeftoverJobs(): void {
-    const rt = this.vm!.runtime;
-    if (!rt.hasPendingJob()) return;
-    this.killing = true;
-    this.engine.markBusy(Date.now() + 1000);
+  // After an interrupt or a final answer, continuations of the stopped code may still be
+  // queued. They run now, muted (no tools, no logs), for a short while; what is still queued
+  // then is discarded with the context. Returns true when the context was discarded.
+  private drainLeftoverJobs(): boolean {
+    const rt = this.rt!;
+    if (!rt.hasPendingJob()) return false;
+    this.drainUntil = Date.now() + DRAIN_MS;
+    this.drainBase = this.engine.memory.buffer.byteLength;
+    this.engine.current = this;
+    this.engine.markBusy(this.drainUntil);
     try {
-      for (let i = 0; i < 1000 && rt.hasPendingJob(); i++) {
-        const jobs = rt.executePendingJobs();
+      for (let i = 0; i < 10_000 && rt.hasPendingJob(); i++) {
+        const jobs = rt.executePendingJobs(64);
         if (jobs.error) jobs.error.dispose();
         else jobs.dispose();
       }
     } finally {
-      this.killing = false;
+      this.drainUntil = 0;
+      this.engine.current = undefined;
       this.engine.markBusy(0);
     }
-    if (rt.hasPendingJob()) this.disposeContext();
+    if (!rt.hasPendingJob()) return false;
+    this.tainted = true;
+    this.disposeContext();
+    return true;
   }
 
   private isOutOfMemory(error: QuickJSHandle): boolean {

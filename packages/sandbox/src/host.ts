@@ -37,6 +37,8 @@ interface Waiter {
   reject(error: Error): void;
 }
 
+const EMPTY_STATS: EngineStats = { liveContexts: 0, sessions: 0, quarantinedRuntimes: 0, wasmMemoryBytes: 0 };
+
 // Execution ids are unique per process, so a stale abort flag never matches a new execution.
 let lastEid = 0;
 
@@ -53,6 +55,8 @@ export class EngineHost {
   private nextSid = 0;
   private nextRequest = 0;
   dead: string | undefined;
+  /** The engine asked to retire: no new sessions; it ends when its last session closes. */
+  retiring = false;
 
   constructor(
     factory: ChannelFactory,
@@ -76,7 +80,7 @@ export class EngineHost {
   }
 
   get hasRoom(): boolean {
-    return !this.dead && this.freeSlots.length > 0;
+    return !this.dead && !this.retiring && this.freeSlots.length > 0;
   }
 
   newEid(): number {
@@ -128,10 +132,11 @@ export class EngineHost {
     if (!this.sessions.delete(sid) || this.dead) return;
     await this.request(`close:${sid}`, { type: 'close', sid }).catch(() => undefined);
     if (!this.dead) this.freeSlots.push(slot);
+    if (this.retiring && this.sessions.size === 0) this.kill('The sandbox engine was retired.');
   }
 
   async stats(): Promise<EngineStats> {
-    if (this.dead) return { liveContexts: 0, sessions: 0, wasmMemoryBytes: 0 };
+    if (this.dead) return EMPTY_STATS;
     const id = ++this.nextRequest;
     return (await this.request(`stats:${id}`, { type: 'stats', id })) as EngineStats;
   }
@@ -185,6 +190,10 @@ export class EngineHost {
         return this.sessions.get(msg.sid)?.onDone(msg.eid, msg.result);
       case 'fatal':
         return this.kill(`The sandbox engine failed (${msg.message}).`);
+      case 'retire':
+        this.retiring = true;
+        if (this.sessions.size === 0) this.kill('The sandbox engine was retired.');
+        return;
     }
   }
 
@@ -204,7 +213,7 @@ export class EngineHost {
     const error = new Error(reason);
     for (const [key, waiter] of this.waiters) {
       if (key.startsWith('open:')) waiter.reject(error);
-      else waiter.resolve(key.startsWith('stats:') ? { liveContexts: 0, sessions: 0, wasmMemoryBytes: 0 } : undefined);
+      else waiter.resolve(key.startsWith('stats:') ? EMPTY_STATS : undefined);
     }
     this.waiters.clear();
     const sessions = [...this.sessions.values()];

@@ -46,7 +46,9 @@ describe('limits', () => {
       const s = await open();
       await s.execute('const mine = 1');
       const r = await s.execute(bomb);
-      expect(['MemoryLimitError', 'InternalError', 'RangeError']).toContain(r.error?.name);
+      // Free WASM memory left by an earlier bomb can be filled without growing, slowly
+      // enough for the deadline to come first: also contained.
+      expect(['MemoryLimitError', 'InternalError', 'RangeError', 'TimeoutError']).toContain(r.error?.name);
       if (r.error?.name === 'MemoryLimitError') {
         expect(r.error.message).toMatch(/reset/);
         expect((await s.execute('typeof mine')).output).toBe('undefined');

@@ -19,7 +19,9 @@ export type FromEngine =
   | { type: 'done'; sid: number; eid: number; result: WireResult }
   | { type: 'closed'; sid: number }
   | { type: 'stats'; id: number; stats: EngineStats }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** The engine holds too many quarantined runtimes: place no new sessions on it. */
+  | { type: 'retire' };
 
 export interface ErrorInfo {
   name: string;
@@ -38,6 +40,8 @@ export interface EngineStats {
   /** QuickJS contexts alive in this engine (one per open session, none after dispose). */
   liveContexts: number;
   sessions: number;
+  /** Runtimes kept instead of freed after an interrupt, until the engine is retired. */
+  quarantinedRuntimes: number;
   /** Bytes of the engine's WebAssembly memory (it only grows). */
   wasmMemoryBytes: number;
 }
