@@ -27,10 +27,14 @@ export async function measure<T>(work: () => Promise<T>): Promise<{ value: T; m:
   let peakRss = base.rss;
   let peakHeap = base.heapUsed;
   const sample = setInterval(() => {
-    const rss = process.memoryUsage.rss();
-    if (rss > peakRss) peakRss = rss;
-    const heap = process.memoryUsage().heapUsed;
-    if (heap > peakHeap) peakHeap = heap;
+    try {
+      const rss = process.memoryUsage.rss();
+      if (rss > peakRss) peakRss = rss;
+      const heap = process.memoryUsage().heapUsed;
+      if (heap > peakHeap) peakHeap = heap;
+    } catch {
+      // EMFILE: reading the RSS needs a file descriptor; the run under test took them all.
+    }
   }, 20);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();

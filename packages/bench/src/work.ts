@@ -43,3 +43,13 @@ export interface RunnerOptions {
 }
 
 export type RunnerFactory = (options: RunnerOptions) => Promise<Runner>;
+
+/**
+ * The peers run on the global fetch. Left alone it opens a socket per request in flight, and at
+ * 10,000 agents that hits this machine's open-files limit (20,000, EMFILE). Cap it like the floor
+ * (1,024 connections per origin) through undici's global dispatcher, which the global fetch uses.
+ */
+export async function capGlobalFetch(connections: number): Promise<void> {
+  const { Agent, setGlobalDispatcher } = await import('undici');
+  setGlobalDispatcher(new Agent({ connections }));
+}

@@ -17,7 +17,7 @@ export interface AgentsJob {
   sequential: boolean;
   /** Sockets per origin for the floor. */
   sockets: number;
-  /** Warm-up rounds before measuring (JIT, connections, lazy imports): each runs min(N, 10) agents at once. */
+  /** Warm-up rounds before measuring (JIT, lazy imports): each runs min(N, 10) agents at once. */
   warmup: number;
 }
 
@@ -42,10 +42,12 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
       firstError ??= error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error);
     }
   };
-  const width = Math.min(job.n, 10);
-  for (let round = 0; round < job.warmup; round++) {
-    await Promise.all(Array.from({ length: width }, (_, k) => one(-1 - round * width - k)));
-  }
+  // Warm-up: JIT and lazy imports (rounds of up to 10 agents), then, for N >= 100, one round of up
+  // to 1,000 agents so that the socket pool is warm, as in a server that has been running.
+  const widths = Array.from({ length: job.warmup }, () => Math.min(job.n, 10));
+  if (job.n >= 100 && job.warmup > 0) widths.push(Math.min(job.n, 1000));
+  let next = -1;
+  for (const width of widths) await Promise.all(Array.from({ length: width }, () => one(next--)));
   errors = 0;
   wrong = 0;
   const { m } = await measure(async () => {

@@ -3,11 +3,12 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, isStepCount, streamText, tool } from 'ai';
 import { z } from 'zod';
-import { API_KEY, MODEL_ID, TOOL_DESCRIPTION, lookup, taskFor, type RunnerFactory } from '../work.ts';
+import { API_KEY, MODEL_ID, TOOL_DESCRIPTION, capGlobalFetch, lookup, taskFor, type RunnerFactory } from '../work.ts';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
-export const createRunner: RunnerFactory = async ({ baseURL, stream }) => {
+export const createRunner: RunnerFactory = async ({ baseURL, stream, sockets }) => {
+  await capGlobalFetch(sockets);
   const model = createOpenAI({ baseURL, apiKey: API_KEY }).chat(MODEL_ID);
   const tools = {
     lookup: tool({

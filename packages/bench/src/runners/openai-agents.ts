@@ -3,9 +3,10 @@
 import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { API_KEY, MODEL_ID, TOOL_DESCRIPTION, TOOL_NAME, lookup, taskFor, type RunnerFactory } from '../work.ts';
+import { API_KEY, MODEL_ID, TOOL_DESCRIPTION, TOOL_NAME, capGlobalFetch, lookup, taskFor, type RunnerFactory } from '../work.ts';
 
-export const createRunner: RunnerFactory = async ({ baseURL, stream }) => {
+export const createRunner: RunnerFactory = async ({ baseURL, stream, sockets }) => {
+  await capGlobalFetch(sockets);
   setTracingDisabled(true);
   const client = new OpenAI({ baseURL, apiKey: API_KEY, maxRetries: 0 });
   const model = new OpenAIChatCompletionsModel(client as never, MODEL_ID);

@@ -1,0 +1,41 @@
+// Reference: the floor's loop through the official `openai` SDK on smol's keep-alive transport
+// (what OpenAIServerModel sits on), without an agent. smol's cost above this is its own.
+import { createNodeFetch } from '@smol/core/transport';
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { API_KEY, MODEL_ID, TOOL_DESCRIPTION, TOOL_NAME, lookup, taskFor, type RunnerFactory } from '../work.ts';
+
+const TOOLS: ChatCompletionTool[] = [
+  {
+    type: 'function',
+    function: {
+      name: TOOL_NAME,
+      description: TOOL_DESCRIPTION,
+      parameters: { type: 'object', properties: { word: { type: 'string' } }, required: ['word'], additionalProperties: false },
+    },
+  },
+];
+
+export const createRunner: RunnerFactory = async ({ baseURL, stream }) => {
+  if (stream) throw new Error('openai-sdk: streaming is not part of this reference runner');
+  // smol's transport with its default pool (256 sockets), as OpenAIServerModel gets it.
+  const client = new OpenAI({ baseURL, apiKey: API_KEY, maxRetries: 0, logLevel: 'off', fetch: createNodeFetch() });
+  return {
+    stepsPerAgent: 3,
+    async runOne(i, signal) {
+      const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: taskFor(i) }];
+      for (let step = 0; step < 5; step++) {
+        const completion = await client.chat.completions.create({ model: MODEL_ID, messages, tools: TOOLS }, { signal });
+        const message = completion.choices[0].message;
+        if (!message.tool_calls?.length) return message.content;
+        messages.push(message);
+        for (const c of message.tool_calls) {
+          if (c.type !== 'function') continue;
+          const args = JSON.parse(c.function.arguments) as { word: string };
+          messages.push({ role: 'tool', tool_call_id: c.id, content: lookup(args.word) });
+        }
+      }
+      throw new Error('openai-sdk: no answer after 5 calls');
+    },
+  };
+};
