@@ -16,6 +16,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Id of the run calling the tool. */
   runId: string;
+  /** Id of this tool call, when the call has one. */
+  callId?: string;
   /** The run's state variables (additionalArgs and named outputs). */
   state: Record<string, unknown>;
 }

@@ -121,17 +121,18 @@ export class CodeAgent extends MultiStepAgent {
     } catch (error) {
       throw new Error(`Invalid call to ${name}: ${error instanceof ToolArgumentsError ? error.message : errorText(error)}`);
     }
-    const context = { signal, runId: ctx.id, state: ctx.state };
+    const callId = `code_${ctx.stepNumber}_${name}_${++ctx.codeToolCalls}`;
+    const context = { signal, runId: ctx.id, state: ctx.state, callId };
     if (tool.needsApproval && (typeof tool.needsApproval !== 'function' || (await tool.needsApproval(parsed, context)))) {
       // Sandbox state cannot be serialised mid-execution, so a CodeAgent awaits its approver instead of pausing.
       if (!this.approve) throw new Error(`Calling ${name} needs a human's approval, and this agent has no approve handler.`);
-      const request = { runId: ctx.id, callId: `${name}_${Date.now()}`, toolName: name, arguments: parsed };
+      const request = { runId: ctx.id, callId, toolName: name, arguments: parsed };
       if (!(await raceAbort(Promise.resolve(this.approve(request, { signal })), signal))) {
         throw new Error(`The user rejected the call to ${name}. Do not call it again with the same arguments.`);
       }
     }
     // Observers (logger, telemetry) see the code's tool calls like native ones.
-    const call = { id: `code_${ctx.stepNumber}_${name}`, type: 'function' as const, function: { name, arguments: parsed as Record<string, unknown> } };
+    const call = { id: callId, type: 'function' as const, function: { name, arguments: parsed as Record<string, unknown> } };
     notify(ctx.observers, 'onToolCallStart', ctx.info, ctx.stepNumber, call);
     try {
       const output = await raceAbort(Promise.resolve().then(() => tool.forward(parsed, context)), signal);

@@ -27,7 +27,11 @@ export function managedAgentTool(agent: MultiStepAgent): Tool<ManagedAgentArgs, 
     outputType: 'string' as const,
     async forward(args: ManagedAgentArgs, context: ToolContext): Promise<string> {
       const task = renderTemplate(agent.promptTemplates.managedAgentTask, { name, task: args.task }, 'managedAgentTask');
-      const run = agent.start(task, { signal: context.signal, additionalArgs: args.additional_args ?? undefined });
+      const run = agent.start(task, {
+        signal: context.signal,
+        additionalArgs: args.additional_args ?? undefined,
+        parent: { runId: context.runId, callId: context.callId },
+      });
       const result = await run.drain();
       let report = renderTemplate(
         agent.promptTemplates.managedAgentReport,

@@ -98,6 +98,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Observers for this run only, after the agent's own. */
   observers?: AgentObserver[];
+  /** The run (and tool call) that started this one, for tracing; set by managed-agent calls. */
+  parent?: { runId: string; callId?: string };
 }
 
 /** The shared step loop. An agent is frozen configuration; every run is its own object. */
@@ -236,7 +238,7 @@ export abstract class MultiStepAgent implements LoopAgent {
   private createRun(task: string, memory: AgentMemory, maxSteps: number, state: Record<string, unknown>, options: RunOptions, id?: string): AgentRun {
     const { controller, release } = linkedController(options.signal);
     const observers = options.observers?.length ? [...this.observers, ...options.observers] : this.observers;
-    const info = { agentName: this.name, task, modelId: this.model.modelId };
+    const info = { agentName: this.name, task, modelId: this.model.modelId, parent: options.parent };
     const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
     ctx.disposers.push(release);
     return new AgentRun(ctx, this.loop(ctx), controller);

@@ -253,4 +253,27 @@ describe('OpenTelemetryObserver and the caller’s context', () => {
     expect(parentOf(run)).toBe(request.spanContext().spanId);
     expect(run.spanContext().traceId).toBe(request.spanContext().traceId);
   });
+
+  it("a managed agent's run is a child of its manager's tool-call span", async () => {
+    const t = tracing();
+    const observer = new OpenTelemetryObserver({ tracer: t.tracer });
+    const member = new ToolCallingAgent({
+      model: new TestModel(() => reply(call('final_answer', { answer: 'found' }))),
+      name: 'researcher',
+      description: 'Looks things up.',
+      telemetry: false,
+      observers: [observer],
+    });
+    const manager = new ToolCallingAgent({
+      model: new TestModel([reply(call('researcher', { task: 'x' }, 'call_r')), reply(call('final_answer', { answer: 'ok' }))]),
+      managedAgents: [member],
+      telemetry: false,
+      observers: [observer],
+    });
+    await manager.arun('t');
+    const toolSpan = t.one('execute_tool researcher');
+    const memberRun = t.one('invoke_agent researcher');
+    expect(parentOf(memberRun)).toBe(idOf(toolSpan));
+    expect(memberRun.spanContext().traceId).toBe(toolSpan.spanContext().traceId);
+  });
 });

@@ -66,11 +66,19 @@ export class OpenTelemetryObserver implements AgentObserver {
     if (run.agentName) attributes['gen_ai.agent.name'] = run.agentName;
     if (this.captureContent) attributes['smol.run.task'] = this.content(run.task);
     const name = run.agentName ? `invoke_agent ${run.agentName}` : 'invoke_agent';
-    // Parent: whatever span is active where the run was started (the caller's request, say).
-    const span = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, context.active());
+    // Parent: the manager's tool-call span for a managed agent, else whatever span is active
+    // where the run was started (the caller's request, say).
+    const span = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, this.parentContext(run) ?? context.active());
     // Not recording: remember nothing, so every other hook of this run returns at its lookup.
     if (!span.isRecording()) return;
     this.runs.set(run.runId, { span, ctx: trace.setSpan(context.active(), span), tools: new Map() });
+  }
+
+  private parentContext(run: RunInfo): Context | undefined {
+    const parent = run.parent && this.runs.get(run.parent.runId);
+    if (!parent) return undefined;
+    for (const [call, span] of parent.tools) if (call.id === run.parent!.callId) return trace.setSpan(parent.ctx, span);
+    return parent.step?.ctx ?? parent.ctx;
   }
 
   onStepStart(run: RunInfo, stepNumber: number, kind: 'action' | 'planning'): void {

@@ -8,6 +8,8 @@ export interface RunInfo {
   agentName?: string;
   task: string;
   modelId: string;
+  /** Set when another run started this one (a managed agent called as a tool). */
+  parent?: { runId: string; callId?: string };
 }
 
 /**

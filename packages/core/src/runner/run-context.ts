@@ -37,6 +37,8 @@ export class RunContext {
   readonly id: string;
   readonly startTime = Date.now();
   stepNumber = 1;
+  /** Tool calls made from CodeAgent code so far; numbers their call ids. */
+  codeToolCalls = 0;
   /** Resources the run owns (sandbox sessions, …), released when it settles. */
   readonly disposers: (() => Promise<void> | void)[] = [];
   /** Index of this run's first step in memory (memory may continue an earlier run). */

@@ -48,7 +48,7 @@ export async function* runToolCalls(
     notify(ctx.observers, 'onToolCallStart', ctx.info, step.stepNumber, call);
     const outcome = rejected.has(call.id)
       ? fail(new AgentToolCallError(`The user rejected the call to '${call.function.name}'. Do not call it again with the same arguments.`))
-      : await executeToolCall(call, tools, toolContext);
+      : await executeToolCall(call, tools, { ...toolContext, callId: call.id });
     notify(ctx.observers, 'onToolCallEnd', ctx.info, step.stepNumber, call, outcome);
     return outcome;
   });
