@@ -42,16 +42,38 @@ describe('worker pool', () => {
       while (next < total) {
         next++;
         const s = await executor.createSession({ toolNames: ['add'], callTool: add });
-        const r = await s.execute('const x = await add({ n: 1 }); x');
-        if (r.output !== 2) throw new Error(`bad output ${String(r.output)}`);
+        // A final answer after an await: the usual last step of a run.
+        const r = await s.execute('const x = await add({ n: 1 });\nfinal_answer(x)');
+        if (r.output !== 2 || !r.isFinalAnswer) throw new Error(`bad output ${String(r.output)}`);
         await s.dispose();
       }
     };
     await Promise.all(Array.from({ length: 100 }, worker));
     const stats = await executor.stats();
-    expect(stats).toMatchObject({ engines: 2, sessions: 0, liveContexts: 0 });
+    // Nothing quarantined either: final_answer's interrupt is a safe one.
+    expect(stats).toMatchObject({ engines: 2, sessions: 0, liveContexts: 0, quarantinedRuntimes: 0 });
     await executor.close();
   }, 60_000);
+
+  it('retires an engine that holds too many quarantined runtimes, once its sessions are gone', async () => {
+    const executor = new QuickJsExecutor({ workers: 1, limits: { timeoutMs: 20 } });
+    const keeper = await executor.createSession({ toolNames: [], callTool: add });
+    for (let i = 0; i < 32; i++) {
+      const s = await executor.createSession({ toolNames: [], callTool: add });
+      expect((await s.execute('for (;;) {}')).error?.name).toBe('TimeoutError');
+      await s.dispose();
+    }
+    const before = await executor.stats();
+    expect(before).toMatchObject({ engines: 1, quarantinedRuntimes: 32 });
+    // New sessions go to a fresh engine; the old one lives until its last session closes.
+    const fresh = await executor.createSession({ toolNames: [], callTool: add });
+    expect((await executor.stats()).engines).toBe(2);
+    expect((await keeper.execute('"still served"')).output).toBe('still served');
+    await keeper.dispose();
+    expect(await executor.stats()).toMatchObject({ engines: 1, quarantinedRuntimes: 0, liveContexts: 1 });
+    await fresh.dispose();
+    await executor.close();
+  });
 
   it('replaces a stuck worker, failing only the sessions that lived on it', async () => {
     const executor = new QuickJsExecutor({ workers: 2, stuckWorkerGraceMs: 100 });
