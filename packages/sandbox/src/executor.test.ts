@@ -26,7 +26,7 @@ describe('QuickJsExecutor: running code', () => {
 
   it('passes tool arguments and results as JSON copies', async () => {
     const seen: unknown[] = [];
-    const s = await open(async (name, args) => {
+    const s = await open(async (_name, args) => {
       seen.push(args);
       return { sum: (args as { a: number; b: number }).a + (args as { a: number; b: number }).b, when: new Date(0) };
     });
