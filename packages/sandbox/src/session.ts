@@ -61,9 +61,10 @@ export class QuickJsSession implements CodeSession, SessionLink {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    // A result, not a rejection: nobody may be awaiting it any more.
     for (const run of [...this.runs.values()]) {
       this.settle(run);
-      run.reject(new Error('The sandbox session was disposed during an execution.'));
+      run.resolve(failed('SandboxError', 'The sandbox session was disposed during the execution.'));
     }
     const host = this.host;
     this.host = undefined;
@@ -140,13 +141,12 @@ export class QuickJsSession implements CodeSession, SessionLink {
     this.lost = reason;
     for (const run of [...this.runs.values()]) {
       this.settle(run);
-      run.resolve({
-        output: undefined,
-        logs: '',
-        isFinalAnswer: false,
-        error: { name: 'SandboxCrashError', message: `${reason} The session's variables are gone.` },
-      });
+      run.resolve(failed('SandboxCrashError', `${reason} The session's variables are gone.`));
       this.lost = undefined; // this result already told the model
     }
   }
+}
+
+function failed(name: string, message: string): CodeExecutionResult {
+  return { output: undefined, logs: '', isFinalAnswer: false, error: { name, message } };
 }
