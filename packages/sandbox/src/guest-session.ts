@@ -6,53 +6,23 @@
 // under the interrupt handler, which ends it on final_answer, the deadline, an abort flag
 // set by the host, or memory growth; QuickJS cannot catch that interrupt.
 import type { CodeExecutionError, CodeLimits } from '@smol/core';
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
 import type { Engine } from './engine.ts';
-import { PRELUDE_FILE, PRELUDE_SOURCE } from './prelude.ts';
+import { GuestContext, type GuestHooks } from './guest-context.ts';
 import type { ErrorInfo, WireResult } from './protocol.ts';
-import { SnippetSyntaxError, SNIPPET_FILE, transformSnippet } from './transform.ts';
-
-type StopReason = 'final' | 'timeout' | 'abort' | 'memory' | 'toolLimit';
+import { capOutput, lineInfo, memoryError, newExecution, type Execution } from './execution.ts';
+import { SnippetSyntaxError, transformSnippet } from './transform.ts';
 
 const JOB_BATCH = 16;
 const DRAIN_MS = 50;
 
-interface Execution {
-  eid: number;
-  code: string;
-  deadline: number;
-  promise?: QuickJSHandle;
-  thrown?: QuickJSHandle;
-  calls: Map<number, QuickJSDeferredPromise>;
-  nextCallId: number;
-  toolCalls: number;
-  logs: string[];
-  logChars: number;
-  truncated: boolean;
-  stop?: StopReason;
-  finalJson?: string;
-  finalFired: boolean;
-  sliceBase: number;
-  timer?: ReturnType<typeof setTimeout>;
-  done: boolean;
-}
-
-interface GuestApi {
-  install: QuickJSHandle;
-  outputJson: QuickJSHandle;
-  describeError: QuickJSHandle;
-  setVariables: QuickJSHandle;
-}
-
-export class GuestSession {
-  private vm?: QuickJSContext;
-  private rt?: QuickJSRuntime;
-  /** An interrupt fired in this runtime (see disposeContext). */
+export class GuestSession implements GuestHooks {
+  private ctx?: GuestContext;
+  /** An interrupt or a failed allocation happened in this runtime (see GuestContext.dispose). */
   private tainted = false;
   /** While leftover jobs of a finished execution run: when they must stop, and the memory base. */
   private drainUntil = 0;
   private drainBase = 0;
-  private api?: GuestApi;
   private exec?: Execution;
   private readonly queue: { eid: number; code: string }[] = [];
   private closed = false;
@@ -73,7 +43,7 @@ export class GuestSession {
   }
 
   get hasContext(): boolean {
-    return this.vm !== undefined;
+    return this.ctx !== undefined;
   }
 
   open(): void {
@@ -102,9 +72,9 @@ export class GuestSession {
   toolResult(eid: number, callId: number, json: string | undefined, error: ErrorInfo | undefined): void {
     const ex = this.exec;
     const deferred = ex && ex.eid === eid && !ex.done ? ex.calls.get(callId) : undefined;
-    if (!ex || !deferred || !this.vm) return;
+    if (!ex || !deferred || !this.ctx) return;
     ex.calls.delete(callId);
-    const vm = this.vm;
+    const { vm } = this.ctx;
     this.slice(ex, () => {
       if (error) {
         const e = vm.newError({ name: error.name, message: error.message });
@@ -136,75 +106,19 @@ export class GuestSession {
   // ---- context ----
 
   private createContext(): void {
-    // A runtime of our own, so the context can be freed without freeing the runtime.
-    const rt = this.engine.module.newRuntime();
-    const vm = rt.newContext();
-    rt.context = vm; // computeMemoryUsage would otherwise create a second, hidden context
-    const temp: QuickJSHandle[] = [];
-    try {
-      rt.setMaxStackSize(this.limits.stackBytes);
-      // No rt.setMemoryLimit: in this build it only catches single huge allocations, with an
-      // "out of memory" the guest can catch unseen. The engine's memory.grow hook bounds
-      // allocation instead, and ends the execution when it refuses.
-      rt.setInterruptHandler(() => this.shouldInterrupt());
-      const args = [
-        vm.newFunction('call', (name, json) => this.onCall(vm, name, json)),
-        vm.newFunction('final', (json) => this.onFinal(vm, json)),
-        vm.newFunction('log', (text) => this.onLog(vm, text)),
-        vm.newString(JSON.stringify(this.toolNames)),
-        vm.newNumber(this.limits.maxOutputChars),
-      ];
-      temp.push(...args);
-      const factory = vm.unwrapResult(vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILE));
-      temp.push(factory);
-      const api = vm.unwrapResult(vm.callFunction(factory, vm.undefined, ...args));
-      temp.push(api);
-      this.api = {
-        install: vm.getProp(api, 'install'),
-        outputJson: vm.getProp(api, 'outputJson'),
-        describeError: vm.getProp(api, 'describeError'),
-        setVariables: vm.getProp(api, 'setVariables'),
-      };
-      if (this.variablesJson !== '{}') {
-        const text = vm.newString(this.variablesJson);
-        temp.push(text);
-        vm.unwrapResult(vm.callFunction(this.api.setVariables, vm.undefined, text)).dispose();
-      }
-    } catch (error) {
-      for (const h of temp) if (h.alive) h.dispose();
-      this.disposeApi();
-      vm.dispose();
-      rt.dispose();
-      throw error;
-    }
-    for (const h of temp) if (h.alive) h.dispose();
-    this.vm = vm;
-    this.rt = rt;
+    this.ctx = GuestContext.create(this.engine.module, this, this.toolNames, this.variablesJson, this.limits);
     this.tainted = false;
   }
 
-  private disposeApi(): void {
-    if (this.api) for (const h of Object.values(this.api)) if (h.alive) h.dispose();
-    this.api = undefined;
-  }
-
-  // QuickJS can leak objects when an interrupt lands inside its promise machinery, and then
-  // JS_FreeRuntime fails an assertion that aborts the whole WASM module (every session in this
-  // engine). Freeing the context alone is safe; a runtime that saw an interrupt is kept
-  // (quarantined) instead of freed, and the engine retires once it holds too many.
   private disposeContext(): void {
-    const vm = this.vm;
-    const rt = this.rt;
-    if (!vm || !rt) return;
-    this.vm = undefined;
-    this.rt = undefined;
-    this.disposeApi();
-    vm.dispose();
-    if (this.tainted) this.engine.quarantine(rt);
-    else rt.dispose();
+    const ctx = this.ctx;
+    if (!ctx) return;
+    this.ctx = undefined;
+    ctx.dispose(!this.tainted);
+    if (this.tainted) this.engine.quarantine(ctx.rt);
   }
 
-  private shouldInterrupt(): boolean {
+  shouldInterrupt(): boolean {
     const ex = this.exec;
     if (ex?.stop === 'final' && !ex.finalFired) {
       // The host just recorded final_answer and its loop is spinning: a plain bytecode loop,
@@ -244,7 +158,7 @@ export class GuestSession {
 
   // ---- host functions called by the prelude ----
 
-  private onCall(vm: QuickJSContext, nameHandle: QuickJSHandle, jsonHandle: QuickJSHandle) {
+  onCall(vm: QuickJSContext, nameHandle: QuickJSHandle, jsonHandle: QuickJSHandle) {
     const ex = this.exec;
     if (!ex || ex.stop) return { error: vm.newError({ name: 'Error', message: 'This execution has ended.' }) };
     if (vm.typeof(nameHandle) !== 'string' || vm.typeof(jsonHandle) !== 'string') {
@@ -265,7 +179,7 @@ export class GuestSession {
     return deferred.handle;
   }
 
-  private onFinal(vm: QuickJSContext, jsonHandle: QuickJSHandle) {
+  onFinal(vm: QuickJSContext, jsonHandle: QuickJSHandle) {
     const ex = this.exec;
     if (!ex || ex.stop || vm.typeof(jsonHandle) !== 'string') return undefined;
     ex.finalJson = vm.getString(jsonHandle);
@@ -273,7 +187,7 @@ export class GuestSession {
     return undefined;
   }
 
-  private onLog(vm: QuickJSContext, textHandle: QuickJSHandle) {
+  onLog(vm: QuickJSContext, textHandle: QuickJSHandle) {
     const ex = this.exec;
     if (!ex || ex.stop || vm.typeof(textHandle) !== 'string') return vm.false;
     const text = vm.getString(textHandle);
@@ -292,7 +206,7 @@ export class GuestSession {
   // ---- execution ----
 
   private start(eid: number, code: string): void {
-    if (!this.vm) {
+    if (!this.ctx) {
       try {
         this.createContext();
       } catch (error) {
@@ -301,20 +215,7 @@ export class GuestSession {
         return this.next();
       }
     }
-    const ex: Execution = {
-      eid,
-      code,
-      deadline: Date.now() + this.limits.timeoutMs,
-      calls: new Map(),
-      nextCallId: 0,
-      toolCalls: 0,
-      logs: [],
-      logChars: 0,
-      truncated: false,
-      sliceBase: 0,
-      done: false,
-      finalFired: false,
-    };
+    const ex = newExecution(eid, code, this.limits.timeoutMs);
     this.exec = ex;
     // Covers the time spent waiting for tools; loops are stopped by the interrupt handler.
     ex.timer = setTimeout(() => this.onDeadline(ex), this.limits.timeoutMs + 5);
@@ -323,17 +224,10 @@ export class GuestSession {
       wrapped = transformSnippet(code);
     } catch (error) {
       if (!(error instanceof SnippetSyntaxError)) throw error;
-      return this.finish(ex, { name: 'SyntaxError', message: error.message, ...this.lineInfo(code, error.line) });
+      return this.finish(ex, { name: 'SyntaxError', message: error.message, ...lineInfo(code, error.line) });
     }
-    const vm = this.vm!;
-    const api = this.api!;
-    this.slice(ex, () => {
-      const installed = vm.callFunction(api.install, vm.undefined);
-      (installed.error ?? installed.value).dispose();
-      const result = vm.evalCode(wrapped, SNIPPET_FILE);
-      if (result.error) ex.thrown = result.error;
-      else ex.promise = result.value;
-    });
+    const ctx = this.ctx!;
+    this.slice(ex, () => Object.assign(ex, ctx.run(wrapped)));
     this.settle(ex);
   }
 
@@ -343,7 +237,7 @@ export class GuestSession {
     ex.sliceBase = this.engine.memory.buffer.byteLength;
     try {
       fn();
-      const rt = this.rt!;
+      const { rt } = this.ctx!;
       // Run the guest's promise jobs until it waits on a tool (or ends). Small batches, so a
       // final answer stops the run soon after the job that gave it.
       while (!ex.stop && rt.hasPendingJob()) {
@@ -351,7 +245,7 @@ export class GuestSession {
         if (jobs.error) {
           // Promise jobs turn guest exceptions into rejections; a job itself fails only when
           // QuickJS could not allocate or was interrupted.
-          if (this.isOutOfMemory(jobs.error)) this.outOfMemory();
+          if (this.ctx!.isOutOfMemory(jobs.error)) this.outOfMemory();
           jobs.error.dispose();
         } else jobs.dispose();
       }
@@ -371,8 +265,7 @@ export class GuestSession {
     if (ex.done) return;
     if (ex.stop) return this.finishStopped(ex);
     if (ex.thrown) return this.finishWithGuestError(ex, ex.thrown);
-    const vm = this.vm!;
-    const state = vm.getPromiseState(ex.promise!);
+    const state = this.ctx!.vm.getPromiseState(ex.promise!);
     if (state.type === 'pending') {
       // Only a tool result can settle it: nothing else outside the guest exists.
       if (ex.calls.size === 0) {
@@ -384,14 +277,14 @@ export class GuestSession {
       return;
     }
     if (state.type === 'rejected') return this.finishWithGuestError(ex, state.error);
-    const text = this.callGuest(ex, this.api!.outputJson, state.value);
+    const text = this.callGuest(ex, 'outputJson', state.value);
     if (!state.notAPromise) state.value.dispose();
     if (ex.stop) return this.finishStopped(ex);
-    this.finish(ex, undefined, text === undefined ? undefined : this.capOutput(text));
+    this.finish(ex, undefined, text === undefined ? undefined : capOutput(text, this.limits.maxOutputChars));
   }
 
   private finishWithGuestError(ex: Execution, error: QuickJSHandle): void {
-    const text = this.callGuest(ex, this.api!.describeError, error);
+    const text = this.callGuest(ex, 'describeError', error);
     if (error !== ex.thrown) error.dispose();
     if (ex.stop) return this.finishStopped(ex);
     const info = text ? (JSON.parse(text) as { name: string; message: string; stack: string }) : undefined;
@@ -402,7 +295,7 @@ export class GuestSession {
     }
     if (info.message === 'stack overflow') this.tainted = true; // another error path that may leak
     const line = /snippet\.js:(\d+)/.exec(info.stack)?.[1];
-    this.finish(ex, { name: info.name, message: info.message, ...this.lineInfo(ex.code, line ? Number(line) : undefined) });
+    this.finish(ex, { name: info.name, message: info.message, ...lineInfo(ex.code, line ? Number(line) : undefined) });
   }
 
   private finishStopped(ex: Execution): void {
@@ -430,11 +323,11 @@ export class GuestSession {
     if (ex.done) return;
     ex.done = true;
     this.release(ex);
-    if (this.vm && this.drainLeftoverJobs()) {
+    if (this.ctx && this.drainLeftoverJobs()) {
       ex.logs.push('[The sandbox was reset: code kept running after the execution ended.]');
     }
     // A session may not keep more than its memory between executions.
-    if (this.vm && (ex.stop === 'memory' || this.memoryUsed() > this.limits.memoryBytes)) {
+    if (this.ctx && (ex.stop === 'memory' || this.ctx.memoryUsed() > this.limits.memoryBytes)) {
       this.disposeContext();
       error = memoryError(this.limits.memoryBytes);
       outputJson = undefined;
@@ -468,7 +361,7 @@ export class GuestSession {
   // queued. They run now, muted (no tools, no logs), for a short while; what is still queued
   // then is discarded with the context. Returns true when the context was discarded.
   private drainLeftoverJobs(): boolean {
-    const rt = this.rt!;
+    const { rt } = this.ctx!;
     if (!rt.hasPendingJob()) return false;
     this.drainUntil = Date.now() + DRAIN_MS;
     this.drainBase = this.engine.memory.buffer.byteLength;
@@ -491,69 +384,16 @@ export class GuestSession {
     return true;
   }
 
-  private isOutOfMemory(error: QuickJSHandle): boolean {
-    const vm = this.vm!;
-    try {
-      if (vm.typeof(error) !== 'object') return false;
-      const message = vm.getProp(error, 'message');
-      const text = vm.typeof(message) === 'string' ? vm.getString(message) : '';
-      message.dispose();
-      return text === 'out of memory';
-    } catch {
-      return false;
-    }
-  }
-
-  private memoryUsed(): number {
-    const vm = this.vm!;
-    try {
-      const usage = vm.runtime.computeMemoryUsage();
-      const used = vm.getProp(usage, 'memory_used_size');
-      const n = vm.getNumber(used);
-      used.dispose();
-      usage.dispose();
-      return n;
-    } catch {
-      // Could not even measure: treat the context as over its limit and discard it.
-      return Infinity;
-    }
-  }
-
-  /** Calls a prelude helper on a guest value; returns its string result, if any. */
-  private callGuest(ex: Execution, fn: QuickJSHandle, arg: QuickJSHandle): string | undefined {
-    const vm = this.vm!;
+  /** Calls a prelude helper on a guest value, under the interrupt handler. */
+  private callGuest(ex: Execution, name: 'outputJson' | 'describeError', arg: QuickJSHandle): string | undefined {
     let text: string | undefined;
     this.slice(ex, () => {
-      const r = vm.callFunction(fn, vm.undefined, arg);
-      if (r.error) r.error.dispose();
-      else {
-        if (vm.typeof(r.value) === 'string') text = vm.getString(r.value);
-        r.value.dispose();
-      }
+      text = this.ctx!.helper(name, arg);
     });
     return text;
-  }
-
-  private lineInfo(code: string, line: number | undefined): { line?: number; source?: string } {
-    if (!line) return {};
-    const source = code.split('\n', line)[line - 1];
-    return source === undefined ? { line } : { line, source: source.trim() };
-  }
-
-  private capOutput(json: string): string {
-    const max = this.limits.maxOutputChars;
-    if (json.length <= max) return json;
-    return JSON.stringify(`${json.slice(0, max)}… [output truncated: ${json.length} characters in total]`);
   }
 
   private post(eid: number, result: WireResult): void {
     this.engine.post({ type: 'done', sid: this.sid, eid, result });
   }
-}
-
-function memoryError(bytes: number): CodeExecutionError {
-  return {
-    name: 'MemoryLimitError',
-    message: `The code used more than ${Math.round(bytes / 1048576)} MiB of memory. The sandbox was reset: variables from earlier steps are gone.`,
-  };
 }
