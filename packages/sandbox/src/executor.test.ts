@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { CodeSession, HostToolCall } from '@smol/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InProcessQuickJsExecutor, QuickJsExecutor } from './index.ts';
@@ -153,6 +154,15 @@ describe('QuickJsExecutor: abort', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(toolSignal?.aborted).toBe(true);
     await expect(s.execute('1', { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await s.dispose();
+  });
+
+  it('leaves no listener on the caller signal', async () => {
+    const s = await open();
+    const controller = new AbortController();
+    for (let i = 0; i < 200; i++) await s.execute('await web_search({ i: 1 }); 1', { signal: controller.signal });
+    await s.execute('throw new Error("failing steps too")', { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     await s.dispose();
   });
 

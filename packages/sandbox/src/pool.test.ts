@@ -96,6 +96,19 @@ describe('worker pool', () => {
     await executor.close();
   });
 
+  it('rejects new sessions when every worker is full', async () => {
+    const executor = new QuickJsExecutor({ workers: 1, sessionsPerWorker: 2 });
+    const a = await executor.createSession({ toolNames: [], callTool: add });
+    const b = await executor.createSession({ toolNames: [], callTool: add });
+    await expect(executor.createSession({ toolNames: [], callTool: add })).rejects.toThrow(/pool is full/);
+    await a.dispose();
+    const c = await executor.createSession({ toolNames: [], callTool: add });
+    expect((await c.execute('"slot reused"')).output).toBe('slot reused');
+    await b.dispose();
+    await c.dispose();
+    await executor.close();
+  });
+
   it('shares one lazily created default executor', async () => {
     const a = getDefaultExecutor();
     expect(getDefaultExecutor()).toBe(a);
