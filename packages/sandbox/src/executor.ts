@@ -93,8 +93,11 @@ abstract class PoolExecutor implements CodeExecutor {
     // Retiring engines keep their sessions but do not count toward the pool's size.
     let active = this.hosts.filter((h) => !h.retiring).length;
     for (; active < this.size; active++) this.hosts.push(this.spawn());
+    // Fewest sessions, preferring an engine that is not inside a slice right now (its open
+    // would wait for that slice to end).
+    const load = (h: EngineHost) => h.sessionCount + (h.busyNow ? this.sessionsPerWorker : 0);
     let best: EngineHost | undefined;
-    for (const h of this.hosts) if (h.hasRoom && (!best || h.sessionCount < best.sessionCount)) best = h;
+    for (const h of this.hosts) if (h.hasRoom && (!best || load(h) < load(best))) best = h;
     if (!best) {
       throw new Error(`The sandbox pool is full (${this.size} x ${this.sessionsPerWorker} sessions); dispose sessions or raise workers/sessionsPerWorker.`);
     }

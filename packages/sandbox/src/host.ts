@@ -79,6 +79,11 @@ export class EngineHost {
     return this.sessions.size;
   }
 
+  /** A QuickJS slice is running in the engine right now. */
+  get busyNow(): boolean {
+    return this.busy[BUSY_INDEX] !== 0;
+  }
+
   get hasRoom(): boolean {
     return !this.dead && !this.retiring && this.freeSlots.length > 0;
   }
@@ -130,9 +135,11 @@ export class EngineHost {
 
   async close(sid: number, slot: number): Promise<void> {
     if (!this.sessions.delete(sid) || this.dead) return;
+    // The slot is free at once: the engine handles messages in order, so it closes this
+    // session before it opens another one in the same slot.
+    this.freeSlots.push(slot);
+    if (this.retiring && this.sessions.size === 0) return this.kill('The sandbox engine was retired.');
     await this.request(`close:${sid}`, { type: 'close', sid }).catch(() => undefined);
-    if (!this.dead) this.freeSlots.push(slot);
-    if (this.retiring && this.sessions.size === 0) this.kill('The sandbox engine was retired.');
   }
 
   async stats(): Promise<EngineStats> {

@@ -68,7 +68,9 @@ export class QuickJsSession implements CodeSession, SessionLink {
     }
     const host = this.host;
     this.host = undefined;
-    if (host) await host.close(this.sid, this.slot);
+    // Not awaited: the engine may be busy with another session's slice for a while. Messages
+    // are ordered, so anything sent to the engine later sees this session closed.
+    if (host) void host.close(this.sid, this.slot);
   }
 
   private run(code: string, signal: AbortSignal | undefined): Promise<CodeExecutionResult> {
