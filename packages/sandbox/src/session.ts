@@ -22,6 +22,7 @@ export class QuickJsSession implements CodeSession, SessionLink {
   private slot = 0;
   private readonly runs = new Map<number, Run>();
   private lost: string | undefined;
+  private attaching: Promise<void> | undefined;
   private disposed = false;
 
   constructor(
@@ -36,6 +37,7 @@ export class QuickJsSession implements CodeSession, SessionLink {
   async attach(): Promise<void> {
     const host = this.place();
     const { sid, slot } = await host.open(this, this.toolNames, this.variablesJson, this.limits);
+    if (this.disposed) return void host.close(sid, slot);
     this.host = host;
     this.sid = sid;
     this.slot = slot;
@@ -50,7 +52,9 @@ export class QuickJsSession implements CodeSession, SessionLink {
       // The engine died: start over on a healthy one, and say so unless a result already did.
       if (this.lost) note = `[${this.lost} Variables from earlier steps are gone.]\n`;
       this.lost = undefined;
-      await this.attach();
+      // Concurrent calls share one reattachment.
+      await (this.attaching ??= this.attach().finally(() => (this.attaching = undefined)));
+      if (this.disposed) throw new Error('This sandbox session has been disposed.');
       signal?.throwIfAborted();
     }
     const result = await this.run(code, signal);
