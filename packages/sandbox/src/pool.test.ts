@@ -16,7 +16,8 @@ describe('worker pool', () => {
     delay.disable();
     expect(r.error?.name).toBe('TimeoutError');
     // Generous for a loaded CI machine; bench/event-loop.ts measures it precisely.
-    expect(delay.percentile(99) / 1e6).toBeLessThan(100);
+    // Still far below the 1,000 ms a loop on the main thread would block it for.
+    expect(delay.percentile(99) / 1e6).toBeLessThan(500);
     await executor.close();
   });
 

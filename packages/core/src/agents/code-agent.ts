@@ -23,7 +23,7 @@ import { registerAgentClass } from './agent-json.js';
 export interface CodeAgentOptions extends AgentOptions {
   /** Runs the code. Default: @smol/sandbox's shared QuickJS worker pool (install @smol/sandbox). */
   executor?: CodeExecutor;
-  /** Sandbox limits; defaults are DEFAULT_CODE_LIMITS. */
+  /** Sandbox limits for this agent's runs, over the executor's own (whose defaults are DEFAULT_CODE_LIMITS). */
   limits?: Partial<CodeLimits>;
   /** `['<code>', '</code>']` (default), `'markdown'` for ```js fences, or your own pair. */
   codeBlockTags?: CodeBlockTags | 'markdown';
@@ -52,7 +52,8 @@ const sessions = new WeakMap<RunContext, CodeSession>();
 /** An agent that acts by writing JavaScript which calls its tools, run in a sandbox. */
 export class CodeAgent extends MultiStepAgent {
   readonly codeBlockTags: CodeBlockTags;
-  readonly limits: Readonly<CodeLimits>;
+  /** Only the limits this agent sets; the executor's configuration supplies the rest. */
+  readonly limits: Readonly<Partial<CodeLimits>>;
   readonly useStructuredOutputs: boolean;
   private readonly executor?: CodeExecutor;
   private readonly modelParameters: Readonly<Record<string, unknown>>;
@@ -66,7 +67,7 @@ export class CodeAgent extends MultiStepAgent {
     super(options, CODE_AGENT_PROMPTS, { tags, structured: options.useStructuredOutputs ?? false });
     this.useStructuredOutputs = options.useStructuredOutputs ?? false;
     this.codeBlockTags = Object.freeze([...tags]) as unknown as CodeBlockTags;
-    this.limits = Object.freeze({ ...DEFAULT_CODE_LIMITS, ...options.limits });
+    this.limits = Object.freeze({ ...options.limits });
     this.executor = options.executor;
     this.modelParameters = Object.freeze({ ...options.modelParameters });
     if (new.target === CodeAgent) Object.freeze(this);
@@ -187,9 +188,9 @@ export class CodeAgent extends MultiStepAgent {
     if (result.isFinalAnswer) {
       step.isFinalAnswer = true;
       step.actionOutput = result.output;
-      parts.push(`Final answer: ${truncate(observationText(result.output), this.limits.maxOutputChars)}`);
+      parts.push(`Final answer: ${truncate(observationText(result.output), this.limits.maxOutputChars ?? DEFAULT_CODE_LIMITS.maxOutputChars)}`);
     } else {
-      parts.push(`Last output from code snippet:\n${truncate(observationText(result.output), this.limits.maxOutputChars)}`);
+      parts.push(`Last output from code snippet:\n${truncate(observationText(result.output), this.limits.maxOutputChars ?? DEFAULT_CODE_LIMITS.maxOutputChars)}`);
     }
     step.observations = parts.join('\n');
   }
