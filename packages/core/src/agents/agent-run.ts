@@ -1,7 +1,6 @@
 import { AgentAbortError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { AgentMemory } from '../memory.js';
-import { memoryToJSON } from '../memory-json.js';
 import type { RunContext, RunResult, RunSnapshot } from '../runner/run-context.js';
 import { notify } from '../runner/observers.js';
 
@@ -100,19 +99,8 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
    * The run as JSON (schemaVersion 1). For a run paused on approvals this is the snapshot
    * that agent.resume() takes; otherwise the memory so far.
    */
-  toJSON(): RunSnapshot | Omit<RunSnapshot, 'pendingStep'> {
-    if (this.#snapshot) return this.#snapshot;
-    const ctx = this.context;
-    return {
-      schemaVersion: 1,
-      runId: ctx.id,
-      agentName: ctx.info.agentName,
-      task: ctx.task,
-      stepNumber: ctx.stepNumber,
-      maxSteps: ctx.maxSteps,
-      state: JSON.parse(JSON.stringify(ctx.state)) as Record<string, unknown>,
-      memory: memoryToJSON(ctx.memory),
-    };
+  toJSON(): RunSnapshot {
+    return this.#snapshot ?? this.context.snapshot();
   }
 
   /** Runs to the end without a consumer; `result` settles. */

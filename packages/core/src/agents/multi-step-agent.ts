@@ -226,6 +226,7 @@ export abstract class MultiStepAgent implements LoopAgent {
   /** Continues a run that paused on tool calls needing approval, from its snapshot (JSON-safe). */
   resume(snapshot: RunSnapshot, options: ResumeOptions): AgentRun {
     if (!snapshot || snapshot.schemaVersion !== 1) throw new AgentConfigError(`Unsupported run snapshot (schemaVersion ${String(snapshot?.schemaVersion)}).`);
+    if (!snapshot.pendingStep) throw new AgentConfigError('This run did not pause on an approval: there is nothing to resume.');
     const memory = memoryFromJSON(snapshot.memory);
     const run = this.createRun(snapshot.task, memory, snapshot.maxSteps, { ...snapshot.state }, options, snapshot.runId);
     const ctx = run.context;

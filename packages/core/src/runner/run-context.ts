@@ -1,5 +1,6 @@
 import type { ActionStep, AgentMemory, ApprovalRequest, MemoryStep } from '../memory.js';
 import type { MemoryJSON } from '../memory-json.js';
+import { memoryToJSON } from '../memory-json.js';
 import type { TokenUsage } from '../messages.js';
 import { addUsage } from '../messages.js';
 import type { AgentObserver, RunInfo } from './observers.js';
@@ -29,7 +30,8 @@ export interface RunSnapshot {
   maxSteps: number;
   state: Record<string, unknown>;
   memory: MemoryJSON;
-  pendingStep: Record<string, unknown>;
+  /** The step the run paused on; absent when the run did not pause. */
+  pendingStep?: Record<string, unknown>;
 }
 
 /** Everything that changes during one run. The agent holds none of it. */
@@ -65,6 +67,21 @@ export class RunContext {
     this.id = id;
     this.firstStep = memory.steps.length;
     this.info = { runId: this.id, ...info };
+  }
+
+  /** The run as JSON: memory, state and counters; with the step it paused on, if any. */
+  snapshot(pendingStep?: Record<string, unknown>): RunSnapshot {
+    return {
+      schemaVersion: 1,
+      runId: this.id,
+      agentName: this.info.agentName,
+      task: this.task,
+      stepNumber: this.stepNumber,
+      maxSteps: this.maxSteps,
+      state: JSON.parse(JSON.stringify(this.state)) as Record<string, unknown>,
+      memory: memoryToJSON(this.memory),
+      ...(pendingStep ? { pendingStep } : {}),
+    } as RunSnapshot;
   }
 
   tokenUsage(): TokenUsage | null {

@@ -3,7 +3,7 @@ import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep } from '../memory.js';
 import type { ChatMessage } from '../messages.js';
 import { contentText } from '../messages.js';
-import { memoryToJSON, stepToJSON } from '../memory-json.js';
+import { stepToJSON } from '../memory-json.js';
 import { notify } from './observers.js';
 import type { RunContext, RunResult, RunState } from './run-context.js';
 
@@ -109,17 +109,7 @@ function paused(ctx: RunContext, step: ActionStep): RunResult {
     tokenUsage: ctx.tokenUsage(),
     timing: { startTime: ctx.startTime, endTime, duration: endTime - ctx.startTime },
     pendingApprovals,
-    snapshot: {
-      schemaVersion: 1,
-      runId: ctx.id,
-      agentName: ctx.info.agentName,
-      task: ctx.task,
-      stepNumber: ctx.stepNumber,
-      maxSteps: ctx.maxSteps,
-      state: JSON.parse(JSON.stringify(ctx.state)) as Record<string, unknown>,
-      memory: memoryToJSON(ctx.memory),
-      pendingStep: stepToJSON(rest),
-    },
+    snapshot: ctx.snapshot(stepToJSON(rest)),
   };
 }
 
