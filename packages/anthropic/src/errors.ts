@@ -1,19 +1,10 @@
-import { AgentError, ModelError, isConnectionError, parseRetryAfter } from '@smol/core';
+import { AgentError, ModelError, isConnectionError, parseRetryAfter, describeCause, redactSecrets } from '@smol/core';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 
 export interface AnthropicErrorContext {
   modelId?: string;
   /** Secrets to scrub from any server message (the API key or token). */
   secrets?: readonly (string | undefined)[];
-}
-
-// Anthropic keys look like sk-ant-api03-…; scrub anything of that shape even when we were not told the key.
-const KEY_LIKE = /\bsk-ant-[A-Za-z0-9_*.-]{4,}/g;
-
-export function redactSecrets(message: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = message;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  return out.replace(KEY_LIKE, 'sk-ant-***');
 }
 
 /** Error types (the body's `error.type`) that another attempt may get past. */
@@ -32,14 +23,6 @@ function errorType(error: APIError): string {
   return typeof type === 'string' ? type : '';
 }
 
-function rootCause(error: unknown): string {
-  let e: unknown = error;
-  for (let i = 0; i < 5 && e && typeof e === 'object' && (e as { cause?: unknown }).cause; i++) e = (e as { cause?: unknown }).cause;
-  const code = (e as { code?: unknown })?.code;
-  const msg = e instanceof Error ? e.message : String(e);
-  return typeof code === 'string' && !msg.includes(code) ? `${code}: ${msg}` : msg;
-}
-
 /**
  * An @anthropic-ai/sdk error as a ModelError: status kept; 408, 409, 429, 5xx/529 (overloaded),
  * connection errors and retryable stream error events marked retryable; Retry-After honoured.
@@ -51,7 +34,7 @@ export function mapAnthropicError(error: unknown, context: AnthropicErrorContext
   if (AgentError.isInstance(error)) return new ModelError(redactSecrets(error.message, secrets), { cause: error });
   if (error instanceof APIConnectionTimeoutError) return new ModelError('Anthropic request timed out.', { retryable: true, cause: error });
   if (error instanceof APIConnectionError) {
-    return new ModelError(redactSecrets(`Could not reach Anthropic: ${rootCause(error)}`, secrets), { retryable: true, cause: error.cause ?? error });
+    return new ModelError(redactSecrets(`Could not reach Anthropic: ${describeCause(error)}`, secrets), { retryable: true, cause: error.cause ?? error });
   }
   if (error instanceof APIError) {
     const status = error.status as number | undefined;
@@ -79,7 +62,7 @@ export function mapAnthropicError(error: unknown, context: AnthropicErrorContext
     return new ModelError('Anthropic connection was cut before the response ended.', { retryable: true, cause: error });
   }
   if (isConnectionError(error)) {
-    return new ModelError(redactSecrets(`Could not reach Anthropic: ${rootCause(error)}`, secrets), { retryable: true, cause: error });
+    return new ModelError(redactSecrets(`Could not reach Anthropic: ${describeCause(error)}`, secrets), { retryable: true, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ModelError(redactSecrets(`Anthropic call failed: ${message}`, secrets), { cause: error });

@@ -25,3 +25,4 @@ export * from './user-input-tool.js';
 export type { AgentJSON, AgentDependencies } from './agents/agent-json.js';
 export { AgentLogger, formatReplay, OpenTelemetryObserver, createTelemetryObserver } from './observability/index.js';
 export type { AgentLoggerOptions, LogLevel, LogStream, ReplayOptions, TelemetryOptions } from './observability/index.js';
+export * from './models/redact.js';

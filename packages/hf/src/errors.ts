@@ -1,4 +1,4 @@
-import { AgentError, ModelError, isConnectionError } from '@smol/core';
+import { AgentError, ModelError, isConnectionError, describeCause, redactSecrets } from '@smol/core';
 import {
   InferenceClientHubApiError,
   InferenceClientInputError,
@@ -23,14 +23,6 @@ export class HfTimeoutError extends Error {
   }
 }
 
-const KEY_LIKE = /\bhf_[A-Za-z0-9]{6,}/g;
-
-export function redactSecrets(message: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = message;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  return out.replace(KEY_LIKE, 'hf_***');
-}
-
 /** The server's own words, from the body shapes seen in the wild: TGI `{error, error_type}`, OpenAI `{error:{message}}`, `{detail}`, `{message}`. */
 function bodyMessage(body: unknown): string | undefined {
   if (typeof body === 'string') return body.trim() || undefined;
@@ -48,14 +40,6 @@ function errorType(body: unknown): string {
   const b = body as { error_type?: unknown; error?: { type?: unknown; code?: unknown } };
   const t = b.error_type ?? (typeof b.error === 'object' ? (b.error?.code ?? b.error?.type) : undefined);
   return typeof t === 'string' ? t : '';
-}
-
-function rootCause(error: unknown): string {
-  let e: unknown = error;
-  for (let i = 0; i < 5 && e && typeof e === 'object' && (e as { cause?: unknown }).cause; i++) e = (e as { cause?: unknown }).cause;
-  const code = (e as { code?: unknown })?.code;
-  const msg = e instanceof Error ? e.message : String(e);
-  return typeof code === 'string' && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }
 
 /**
@@ -108,7 +92,7 @@ export function mapHfError(error: unknown, context: HfErrorContext = {}): ModelE
     return new ModelError('Hugging Face connection was cut before the response ended.', { retryable: true, cause: error });
   }
   if (isConnectionError(error)) {
-    return new ModelError(redactSecrets(`Could not reach Hugging Face: ${rootCause(error)}`, secrets), { retryable: true, cause: error });
+    return new ModelError(redactSecrets(`Could not reach Hugging Face: ${describeCause(error)}`, secrets), { retryable: true, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ModelError(redactSecrets(`Hugging Face call failed: ${message}`, secrets), { cause: error });

@@ -1,4 +1,4 @@
-import { AgentError, ModelError, isConnectionError, parseRetryAfter } from '@smol/core';
+import { AgentError, ModelError, isConnectionError, parseRetryAfter, describeCause, redactSecrets } from '@smol/core';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 
 export interface OpenAIErrorContext {
@@ -11,27 +11,10 @@ export interface OpenAIErrorContext {
   secrets?: readonly (string | undefined)[];
 }
 
-const KEY_LIKE = /\b(sk|pk|rk|sess)-[A-Za-z0-9_*.-]{6,}/g;
-
-/** Removes the given secrets and anything shaped like an API key from a message. */
-export function redactSecrets(message: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = message;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  return out.replace(KEY_LIKE, '$1-***');
-}
-
 function serverMessage(error: APIError): string {
   const body = error.error as { message?: unknown } | undefined;
   const msg = typeof body?.message === 'string' ? body.message : error.message;
   return msg.replace(/^\d{3}\s+/, '');
-}
-
-function rootCause(error: unknown): string {
-  let e: unknown = error;
-  for (let i = 0; i < 5 && e && typeof e === 'object' && (e as { cause?: unknown }).cause; i++) e = (e as { cause?: unknown }).cause;
-  const code = (e as { code?: unknown })?.code;
-  const msg = e instanceof Error ? e.message : String(e);
-  return typeof code === 'string' && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }
 
 /**
@@ -49,7 +32,7 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext = {})
     return new ModelError(`${provider} request timed out.`, { retryable: true, cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return new ModelError(redactSecrets(`Could not reach ${provider}: ${rootCause(error)}`, secrets), { retryable: true, cause: error.cause ?? error });
+    return new ModelError(redactSecrets(`Could not reach ${provider}: ${describeCause(error)}`, secrets), { retryable: true, cause: error.cause ?? error });
   }
   if (error instanceof APIError) {
     const status = error.status;
@@ -77,7 +60,7 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext = {})
     return new ModelError(`${provider} ${what} (${status}): ${detail}`, { status, retryable, retryAfterMs, cause: error });
   }
   if (isConnectionError(error)) {
-    return new ModelError(redactSecrets(`Could not reach ${provider}: ${rootCause(error)}`, secrets), { retryable: true, cause: error });
+    return new ModelError(redactSecrets(`Could not reach ${provider}: ${describeCause(error)}`, secrets), { retryable: true, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ModelError(redactSecrets(`${provider} call failed: ${message}`, secrets), { cause: error });

@@ -12,6 +12,8 @@ export {
   type OpenAIRequestBody,
   type OpenAIStreamRequestBody,
 } from './convert.js';
-export { mapOpenAIError, redactSecrets, type OpenAIErrorContext } from './errors.js';
+export { mapOpenAIError, type OpenAIErrorContext } from './errors.js';
+// Kept here for provider authors who import it from this entry; it lives in core.
+export { redactSecrets } from '@smol/core';
 export { createOpenAIClient, openAIClientOptions, resolveApiKey, type ApiKey, type OpenAIClientSettings } from './client.js';
 export { OpenAIServerModel, type OpenAIServerModelOptions } from '../openai-model.js';
