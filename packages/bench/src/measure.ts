@@ -16,14 +16,23 @@ export interface Measurement {
 }
 
 const MB = 1024 * 1024;
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
-/** Runs `work` once and measures it. Call global.gc first when it is exposed, for a clean baseline. */
-export async function measure<T>(work: () => Promise<T>): Promise<{ value: T; m: Measurement }> {
+/** Full GCs when node runs with --expose-gc (the workers do). */
+export function gcTwice(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  const base = process.memoryUsage();
+}
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+/**
+ * Runs `work` once and measures it, after a GC. Memory is compared with `baseline` when given
+ * (taken before a warm-up that grew the heap: V8 keeps freed pages, so a baseline taken after
+ * a big warm-up hides the run's memory), else with the memory after the GC.
+ */
+export async function measure<T>(work: () => Promise<T>, baseline?: NodeJS.MemoryUsage): Promise<{ value: T; m: Measurement }> {
+  gcTwice();
+  const base = baseline ?? process.memoryUsage();
   let peakRss = base.rss;
   let peakHeap = base.heapUsed;
   const sample = setInterval(() => {

@@ -50,6 +50,8 @@ export function collectEnvironment() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
+    /** 1-minute load average when the bench started: other work on the machine skews the numbers. */
+    loadAverage: Number(os.loadavg()[0].toFixed(2)),
     versions: Object.fromEntries(['@smol/core', '@smol/openai', '@smol/testing', 'openai', 'ai', '@ai-sdk/openai', '@openai/agents', 'zod'].map((n) => [n, version(n)])),
   };
 }
@@ -162,7 +164,7 @@ export function renderMarkdown(res: BenchResults): string {
   out.push(
     'The simulated server (`smol-mock-llm`, @smol/testing) runs in its own process on the same machine. Each agent makes 3 model calls ' +
       '(two `lookup` tool calls, then the answer). Every measurement runs in a fresh Node process: a warm-up (3 rounds of up to 10 agents, then for N ≥ 100 one round of up to 1,000 agents so the socket pool is warm), a GC, then the work. ' +
-      'CPU is the client process only (`process.cpuUsage`), per model call. KB/agent is the peak RSS (sampled every 20 ms) minus the RSS before the work, over N. ' +
+      'CPU is the client process only (`process.cpuUsage`), per model call. KB/agent is the peak RSS during the work (sampled every 20 ms) minus the RSS after the small warm-up rounds and a GC, over N. ' +
       'The loop p99 comes from `monitorEventLoopDelay` (10 ms resolution). The **floor** is a hand-written loop on `node:http` keep-alive ' +
       '(1,024 sockets per origin, its fastest setting here); smol runs with its defaults (the shared keep-alive transport, 256 sockets); ' +
       '**openai-sdk** is a reference, not a peer: the floor\'s loop through the `openai` SDK on smol\'s transport, without an agent (what OpenAIServerModel sits on); ' +
@@ -173,7 +175,7 @@ export function renderMarkdown(res: BenchResults): string {
   out.push('## Machine and versions', '');
   out.push(`- ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB, ${env.os}; client and server share the cores.`);
   out.push(`- Node ${env.node}; ${Object.entries(env.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
-  out.push(`- Run on ${env.date.slice(0, 10)}; the whole bench took ${res.durationS} s.`, '');
+  out.push(`- Run on ${env.date.slice(0, 10)}; the whole bench took ${res.durationS} s; the load average was ${env.loadAverage} when it started (${env.cores} cores; other work on the machine skews the numbers).`, '');
   out.push('## Targets (smol against the floor of the same run)', '');
   out.push(table(['target', 'smol', 'limit', 'result'], res.targets.map((t) => [t.name, t.value, t.limit, t.pass === null ? 'not measured' : t.pass ? '**PASS**' : '**FAIL**'])), '');
   out.push('## 100 ms latency, N concurrent agents', '', agentsTable(res, 'load'), '');

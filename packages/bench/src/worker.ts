@@ -4,7 +4,7 @@
 //   kind "long-stream": one stream of N chunks through a model, an agent or a peer
 //   kind "abort":       how soon an aborted arun rejects
 import { checkAnswer, type Runner, type RunnerFactory } from './work.ts';
-import { measure } from './measure.ts';
+import { gcTwice, measure } from './measure.ts';
 import { longStream, type LongStreamJob } from './long-stream.ts';
 import { abortPromptness, type AbortJob } from './abort.ts';
 
@@ -44,10 +44,12 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   };
   // Warm-up: JIT and lazy imports (rounds of up to 10 agents), then, for N >= 100, one round of up
   // to 1,000 agents so that the socket pool is warm, as in a server that has been running.
-  const widths = Array.from({ length: job.warmup }, () => Math.min(job.n, 10));
-  if (job.n >= 100 && job.warmup > 0) widths.push(Math.min(job.n, 1000));
+  // Memory is measured from the baseline taken before that wide round.
   let next = -1;
-  for (const width of widths) await Promise.all(Array.from({ length: width }, () => one(next--)));
+  for (let round = 0; round < job.warmup; round++) await Promise.all(Array.from({ length: Math.min(job.n, 10) }, () => one(next--)));
+  gcTwice();
+  const baseline = process.memoryUsage();
+  if (job.n >= 100 && job.warmup > 0) await Promise.all(Array.from({ length: Math.min(job.n, 1000) }, () => one(next--)));
   errors = 0;
   wrong = 0;
   const { m } = await measure(async () => {
@@ -58,7 +60,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
       for (let i = 0; i < job.n; i++) all[i] = one(i);
       await Promise.all(all);
     }
-  });
+  }, baseline);
   await runner.close?.();
   const steps = job.n * runner.stepsPerAgent;
   return {
