@@ -8,12 +8,12 @@
 //   --results-dir DIR  where the JSON goes (default packages/bench/bench-results)
 //   --no-build         skip the turbo build;  --no-md  leave BENCHMARKS.md alone
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderMarkdown, evaluateTargets, collectEnvironment, type BenchResults, type AgentsEntry } from './report.ts';
-import { runJob, startLongServer, startMockCli, type JobResult, type Server } from './spawn.ts';
+import { runJob, runJsonScript, startLongServer, startMockCli, type JobResult, type Server } from './spawn.ts';
 import type { AgentsJob } from './worker.ts';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -103,7 +103,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const ns = o.n ? [o.n] : o.quick ? [1, 10, 100] : [1, 10, 100, 1000, 10_000];
   const bigN = o.n ?? (o.quick ? 100 : 1000);
   const timeoutFor = (n: number) => (o.timeoutS ?? (n >= 10_000 ? 150 : 60)) * 1000;
-  const results: BenchResults = { environment: collectEnvironment(), options: { ...o, log: undefined } as never, agents: [], longStreams: [], code: [], abort: undefined, targets: [], durationS: 0 };
+  const results: BenchResults = { environment: collectEnvironment(), options: { ...o, log: undefined } as never, agents: [], longStreams: [], code: [], abort: undefined, sandbox: undefined, targets: [], durationS: 0 };
   const servers: Server[] = [];
   const server = async (args: string[]) => {
     const s = await startMockCli(args);
@@ -167,6 +167,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         const result = await runJob(job, timeoutFor(bigN));
         o.log(`  smol-code N=${bigN} ${short(result)}`);
         results.code.push({ n: bigN, result });
+        // @smol/sandbox's own event-loop bench: a spinning guest, and 1,000 sessions calling tools.
+        const sandboxDir = join(rootDir, 'packages', 'sandbox');
+        if (existsSync(join(sandboxDir, 'bench', 'event-loop.ts'))) {
+          results.sandbox = await runJsonScript(join(sandboxDir, 'bench', 'event-loop.ts'), sandboxDir, timeoutFor(0));
+          o.log(`  sandbox event loop: ${JSON.stringify(results.sandbox)}`);
+        }
       }
     }
     if (has('abort') && o.only.includes('smol')) {

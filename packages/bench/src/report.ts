@@ -28,6 +28,8 @@ export interface BenchResults {
   longStreams: { via: string; chunks: number; result: JobResult }[];
   code: { n: number; result: JobResult }[];
   abort: JobResult | undefined;
+  /** @smol/sandbox's own bench/event-loop.ts, when the package has it. */
+  sandbox?: JobResult;
   targets: Target[];
   durationS: number;
 }
@@ -206,6 +208,16 @@ export function renderMarkdown(res: BenchResults): string {
   if (res.code.length) {
     out.push('## CodeAgent: concurrent code runs, 100 ms latency (2 model calls each, QuickJS sandbox)', '');
     out.push(table(['N', 'wall s', 'CPU ms/step', 'peak RSS MB', 'KB/agent', 'loop p99 ms', 'failed runs'], res.code.map((c) => status(c.result) ? [c.n, status(c.result)!, '', '', '', '', ''] : [c.n, f(num(c.result, 'wallMs')! / 1000), f(num(c.result, 'cpuPerStepMs'), 3), f(num(c.result, 'peakRssMB'), 0), f(num(c.result, 'kbPerAgent'), 0), f(p99(c.result), 0), (num(c.result, 'errors') ?? 0) + (num(c.result, 'wrong') ?? 0)])), '');
+  }
+  if (res.sandbox) {
+    const sb = ok(res.sandbox);
+    out.push("@smol/sandbox's own event-loop bench (`packages/sandbox/bench/event-loop.ts`): the host's event loop while a guest spins `while (true) {}` until its deadline, and 1,000 sessions each calling a tool twice.", '');
+    if (!sb) out.push(status(res.sandbox)!, '');
+    else {
+      const spin = sb.spin as { wallMs: number; p99Ms: number; maxMs: number };
+      const many = sb.many as { sessions: number; wallMs: number; createPerSessionMs: number; p99Ms: number; maxMs: number; liveContextsAfter: number };
+      out.push(table(['spinning guest: loop p99 / max ms', `${many.sessions} sessions: wall ms`, 'create ms/session', 'loop p99 / max ms', 'contexts left'], [[`${spin.p99Ms} / ${spin.maxMs}`, many.wallMs, many.createPerSessionMs, `${many.p99Ms} / ${many.maxMs}`, many.liveContextsAfter]]), '');
+    }
   }
   if (res.abort) {
     const a = res.abort;

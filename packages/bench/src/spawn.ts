@@ -82,3 +82,22 @@ export function runJob(job: Job, timeoutMs: number, nodeArgs: string[] = []): Pr
     });
   });
 }
+
+/** Runs a script that prints one JSON line (the sandbox's own event-loop bench) and parses it. */
+export function runJsonScript(file: string, cwd: string, timeoutMs: number): Promise<JobResult> {
+  const child = spawn(process.execPath, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') return resolve({ status: 'timeout', timeoutS: Math.round(timeoutMs / 1000) });
+      const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+      if (code === 0 && line) return resolve({ status: 'ok', ...(JSON.parse(line) as Record<string, unknown>) });
+      resolve({ status: 'error', error: `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` });
+    });
+  });
+}
