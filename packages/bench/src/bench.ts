@@ -39,7 +39,8 @@ export interface BenchOptions {
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
-    args: argv,
+    // `pnpm bench -- --quick` passes the "--" through.
+    args: argv.filter((a) => a !== '--'),
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },

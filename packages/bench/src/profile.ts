@@ -11,6 +11,7 @@ import { runJob, startMockCli } from './spawn.ts';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     runner: { type: 'string', default: 'smol' },
     n: { type: 'string', default: '1000' },
