@@ -1,17 +1,11 @@
-import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, tool, type ChatMessage, type ChatMessageStreamDelta } from '@smol/core';
+import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, type ChatMessage } from '@smol/core';
+import { closeFixtureServers, collectStream as collect, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnthropicModel, type AnthropicModelOptions } from '../src/index.js';
 import { fixture, startAnthropicServer, type AnthropicTestServer, type Reply } from './anthropic-server.js';
 
 const KEY = 'sk-ant-api03-TESTKEY-0123456789abcdef';
 const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
-
-const weather = tool({
-  name: 'get_weather',
-  description: 'Current weather in a city.',
-  inputSchema: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
-  execute: () => 'sunny',
-});
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a helpful agent.' },
@@ -21,20 +15,11 @@ const conversation: ChatMessage[] = [
 ];
 
 let server: AnthropicTestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeFixtureServers);
 
 async function setup(replies: Reply[], options: Partial<AnthropicModelOptions> = {}): Promise<AnthropicModel> {
   server = await startAnthropicServer({ apiKey: KEY, replies });
   return new AnthropicModel({ modelId: 'claude-sonnet-5', apiKey: KEY, baseURL: server.url, retry: FAST_RETRY, ...options });
-}
-
-async function collect(stream: AsyncIterable<ChatMessageStreamDelta>): Promise<ChatMessageStreamDelta[]> {
-  const out: ChatMessageStreamDelta[] = [];
-  for await (const d of stream) out.push(d);
-  return out;
 }
 
 function expectNoKey(error: unknown): void {

@@ -1,4 +1,5 @@
-import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, tool, type ChatMessage, type ChatMessageStreamDelta } from '@smol/core';
+import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, type ChatMessage } from '@smol/core';
+import { closeFixtureServers, collectStream as collect, withEnv, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AzureOpenAIServerModel, type AzureOpenAIServerModelOptions } from '../src/index.js';
 import { fixture, startAzureServer, type AzureTestServer, type Reply } from './azure-server.js';
@@ -7,48 +8,17 @@ const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const API_VERSION = '2024-10-21';
 const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
 
-const weather = tool({
-  name: 'get_weather',
-  description: 'Current weather in a city.',
-  inputSchema: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
-  execute: () => 'sunny',
-});
-
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a helpful agent.' },
   { role: 'user', content: 'New task:\nWeather in Paris?' },
 ];
 
 let server: AzureTestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeFixtureServers);
 
 async function setup(replies: Reply[], options: Partial<AzureOpenAIServerModelOptions> = {}): Promise<AzureOpenAIServerModel> {
   server = await startAzureServer({ apiKey: KEY, replies });
   return new AzureOpenAIServerModel({ modelId: 'gpt-4o-prod', azureEndpoint: `${server.url}/`, apiKey: KEY, apiVersion: API_VERSION, retry: FAST_RETRY, ...options });
-}
-
-async function collect(stream: AsyncIterable<ChatMessageStreamDelta>): Promise<ChatMessageStreamDelta[]> {
-  const out: ChatMessageStreamDelta[] = [];
-  for await (const d of stream) out.push(d);
-  return out;
-}
-
-function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
-  const saved: Record<string, string | undefined> = {};
-  for (const k of Object.keys(vars)) {
-    saved[k] = process.env[k];
-    if (vars[k] === undefined) delete process.env[k];
-    else process.env[k] = vars[k];
-  }
-  return fn().finally(() => {
-    for (const k of Object.keys(saved)) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-  });
 }
 
 describe('AzureOpenAIServerModel: requests', () => {

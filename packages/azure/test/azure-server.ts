@@ -1,21 +1,13 @@
 // A loopback server speaking the Azure OpenAI data plane from the fixtures in __fixtures__:
 // POST /openai/deployments/{deployment}/chat/completions?api-version=…, `api-key` or Entra ID bearer auth.
-import { readFileSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { fixtureReader, startFixtureServer, writeSse, writeTruncatedSse, type FixtureRequest, type FixtureServer } from '@smol/testing';
 
-const FIXTURES = new URL('../__fixtures__/', import.meta.url);
+export const fixture = fixtureReader(new URL('../__fixtures__/', import.meta.url));
 
-export function fixture(name: string): string {
-  return readFileSync(new URL(name, FIXTURES), 'utf8');
-}
-
-export interface ReceivedRequest {
-  method: string;
-  path: string;
+/** The query is parsed: Azure routes on `api-version`. */
+export interface ReceivedRequest extends Omit<FixtureRequest, 'query'> {
   query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: Record<string, any>;
 }
 
 export type Reply =
@@ -25,13 +17,7 @@ export type Reply =
   | { hang: true }
   | { error: 401 | 404 | 429 | 500; headers?: Record<string, string> };
 
-export interface AzureTestServer {
-  url: string;
-  requests: ReceivedRequest[];
-  arrived(n: number): Promise<void>;
-  clientClosed: Promise<void>;
-  close(): Promise<void>;
-}
+export type AzureTestServer = FixtureServer<ReceivedRequest>;
 
 export interface AzureTestServerOptions {
   /** Accepted as `api-key`; `bearer` as an Entra ID `Authorization: Bearer` token. */
@@ -45,10 +31,6 @@ const CHAT = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 
 export async function startAzureServer(options: AzureTestServerOptions): Promise<AzureTestServer> {
   const deployments = new Set(options.deployments ?? ['gpt-4o-prod']);
-  const requests: ReceivedRequest[] = [];
-  const waiters: { n: number; resolve: () => void }[] = [];
-  let markClosed!: () => void;
-  const clientClosed = new Promise<void>((r) => (markClosed = r));
   let index = 0;
 
   const json = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void => {
@@ -57,58 +39,33 @@ export async function startAzureServer(options: AzureTestServerOptions): Promise
   };
 
   const send = (res: ServerResponse, reply: Reply): void => {
-    if ('hang' in reply) {
-      res.on('close', markClosed);
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.flushHeaders();
-    } else if ('truncate' in reply) {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(reply.truncate, () => setTimeout(() => res.socket?.destroy(), 5));
-    } else if ('sse' in reply) {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const bytes = Buffer.from(reply.sse);
-      for (let i = 0; i < bytes.length; i += 89) res.write(bytes.subarray(i, i + 89));
-      res.end();
-    } else if ('error' in reply) {
+    if ('hang' in reply) server.hang(res);
+    else if ('truncate' in reply) writeTruncatedSse(res, reply.truncate);
+    else if ('sse' in reply) writeSse(res, reply.sse, { chunkBytes: 89 });
+    else if ('error' in reply) {
       const extra: Record<string, string> = reply.error === 429 && !reply.headers ? { 'retry-after': '0', 'retry-after-ms': '5' } : {};
       json(res, reply.error, fixture(`error-${reply.error}.json`), { ...extra, ...reply.headers });
     } else json(res, 200, JSON.stringify(reply.json));
   };
 
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    let body: Record<string, any> = {};
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    } catch {
-      /* keep {} */
-    }
-    requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
-    for (const w of waiters.splice(0)) if (requests.length >= w.n) w.resolve();
-    else waiters.push(w);
-
-    const match = CHAT.exec(url.pathname);
-    if (req.method !== 'POST' || !match || !url.searchParams.get('api-version')) {
-      return json(res, 404, JSON.stringify({ error: { code: '404', message: 'Resource not found' } }));
-    }
-    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
-    const ok = (options.apiKey !== undefined && req.headers['api-key'] === options.apiKey) || (options.bearer !== undefined && bearer === options.bearer);
-    if (!ok) return send(res, { error: 401 });
-    if (!deployments.has(decodeURIComponent(match[1]))) return send(res, { error: 404 });
-    send(res, options.replies[Math.min(index++, options.replies.length - 1)]);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    clientClosed,
-    arrived: (n) => (requests.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const server = await startFixtureServer<ReceivedRequest>(
+    ({ method, path, query, headers }, res) => {
+      const match = CHAT.exec(path);
+      if (method !== 'POST' || !match || !query.get('api-version')) {
+        return json(res, 404, JSON.stringify({ error: { code: '404', message: 'Resource not found' } }));
+      }
+      const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
+      const ok = (options.apiKey !== undefined && headers['api-key'] === options.apiKey) || (options.bearer !== undefined && bearer === options.bearer);
+      if (!ok) return send(res, { error: 401 });
+      if (!deployments.has(decodeURIComponent(match[1]))) return send(res, { error: 404 });
+      send(res, options.replies[Math.min(index++, options.replies.length - 1)]);
+    },
+    {
+      record: (request, req) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        return { ...request, path: url.pathname, query: url.searchParams };
+      },
+    },
+  );
+  return server;
 }

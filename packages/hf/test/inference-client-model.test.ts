@@ -1,4 +1,5 @@
-import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, tool, type ChatMessage, type ChatMessageStreamDelta } from '@smol/core';
+import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, type ChatMessage, type ChatMessageStreamDelta } from '@smol/core';
+import { closeFixtureServers, collectStream as collect, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InferenceClientModel, type InferenceClientModelOptions } from '../src/index.js';
 import { fixture, startHfServer, type HfTestServer, type Reply } from './hf-server.js';
@@ -6,13 +7,6 @@ import { fixture, startHfServer, type HfTestServer, type Reply } from './hf-serv
 const TOKEN = 'hf_TESTtoken0123456789abcdefXYZ';
 const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
 const ROUTER_MODEL = 'Qwen/Qwen3-Coder-30B-A3B-Instruct';
-
-const weather = tool({
-  name: 'get_weather',
-  description: 'Current weather in a city.',
-  inputSchema: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
-  execute: () => 'sunny',
-});
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a helpful agent.' },
@@ -22,10 +16,7 @@ const conversation: ChatMessage[] = [
 ];
 
 let server: HfTestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeFixtureServers);
 
 /** A TGI-style endpoint model. */
 async function tgi(replies: Reply[], options: Partial<InferenceClientModelOptions> = {}): Promise<InferenceClientModel> {
@@ -37,12 +28,6 @@ async function tgi(replies: Reply[], options: Partial<InferenceClientModelOption
 async function routed(replies: Reply[], options: Partial<InferenceClientModelOptions> = {}): Promise<InferenceClientModel> {
   server = await startHfServer({ token: TOKEN, replies, routerModels: [ROUTER_MODEL, 'meta-llama/Llama-3.3-70B-Instruct-Turbo'] });
   return new InferenceClientModel({ modelId: ROUTER_MODEL, token: TOKEN, fetch: server.routerFetch, retry: FAST_RETRY, ...options });
-}
-
-async function collect(stream: AsyncIterable<ChatMessageStreamDelta>): Promise<ChatMessageStreamDelta[]> {
-  const out: ChatMessageStreamDelta[] = [];
-  for await (const d of stream) out.push(d);
-  return out;
 }
 
 function accumulate(deltas: ChatMessageStreamDelta[]): ChatMessage {

@@ -1,4 +1,5 @@
-import { AgentAbortError, ModelError, StreamAccumulator, tool, type ChatMessage, type ChatMessageStreamDelta } from '@smol/core';
+import { AgentAbortError, ModelError, StreamAccumulator, type ChatMessage } from '@smol/core';
+import { closeFixtureServers, collectStream as collect, withEnv, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiteLLMModel, type LiteLLMModelOptions } from '../src/index.js';
 import { fixture, startLiteLLMServer, type LiteLLMTestServer, type Reply } from './litellm-server.js';
@@ -7,43 +8,17 @@ const KEY = 'sk-litellm-TESTKEY-0123456789';
 const MODEL = 'anthropic/claude-3-5-sonnet-20240620';
 const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
 
-const weather = tool({
-  name: 'get_weather',
-  description: 'Current weather in a city.',
-  inputSchema: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
-  execute: () => 'sunny',
-});
-
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a helpful agent.' },
   { role: 'user', content: 'New task:\nWeather in Paris and Rome?' },
 ];
 
 let server: LiteLLMTestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+afterEach(closeFixtureServers);
 
 async function setup(replies: Reply[], options: Partial<LiteLLMModelOptions> = {}): Promise<LiteLLMModel> {
   server = await startLiteLLMServer({ apiKey: KEY, models: [MODEL], replies });
   return new LiteLLMModel({ modelId: MODEL, apiBase: server.url, apiKey: KEY, retry: FAST_RETRY, ...options });
-}
-
-async function collect(stream: AsyncIterable<ChatMessageStreamDelta>): Promise<ChatMessageStreamDelta[]> {
-  const out: ChatMessageStreamDelta[] = [];
-  for await (const d of stream) out.push(d);
-  return out;
-}
-
-async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  try {
-    await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  }
 }
 
 describe('LiteLLMModel: requests', () => {

@@ -28,3 +28,16 @@ export type {
   MockUsage,
 } from './mock-server-types.js';
 export { codeScenario, toolScenario, taskOf, messageText, argumentsFor, type CodeScenarioOptions, type ToolScenarioOptions } from './scenarios.js';
+export {
+  startFixtureServer,
+  closeFixtureServers,
+  writeSse,
+  writeTruncatedSse,
+  fixtureReader,
+  type FixtureServer,
+  type FixtureServerOptions,
+  type FixtureHandler,
+  type FixtureRequest,
+  type WriteSseOptions,
+} from './fixture-server.js';
+export { collectStream, withEnv, weatherTool } from './test-helpers.js';

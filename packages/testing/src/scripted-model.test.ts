@@ -1,15 +1,9 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ModelError, StreamAccumulator, type ChatMessage, type ChatMessageStreamDelta } from '@smol/core';
-import { ScriptedModel, ScriptExhaustedError } from './index.js';
+import { collectStream as collect, ScriptedModel, ScriptExhaustedError } from './index.js';
 
 const task: ChatMessage[] = [{ role: 'user', content: 'What is 6 * 7?' }];
-
-async function collect(stream: AsyncIterable<ChatMessageStreamDelta>): Promise<ChatMessageStreamDelta[]> {
-  const out: ChatMessageStreamDelta[] = [];
-  for await (const d of stream) out.push(d);
-  return out;
-}
 
 describe('ScriptedModel', () => {
   it('returns the replies in order, with usage, and records each call', async () => {
