@@ -1,5 +1,7 @@
 // The results' shape, the targets (ratios to the floor of the same run) and BENCHMARKS.md.
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { JobResult } from './spawn.ts';
 
@@ -34,10 +36,11 @@ export interface BenchResults {
   durationS: number;
 }
 
-const require = createRequire(import.meta.url);
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** From the bench's own node_modules: some packages (openai, @openai/agents) do not export their package.json. */
 const version = (name: string): string => {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(packageDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'not installed';
   }
@@ -54,7 +57,7 @@ export function collectEnvironment() {
     node: process.version,
     /** 1-minute load average when the bench started: other work on the machine skews the numbers. */
     loadAverage: Number(os.loadavg()[0].toFixed(2)),
-    versions: Object.fromEntries(['@smol/core', '@smol/openai', '@smol/testing', 'openai', 'ai', '@ai-sdk/openai', '@openai/agents', 'zod'].map((n) => [n, version(n)])),
+    versions: Object.fromEntries(['@smol/core', '@smol/openai', '@smol/testing', 'openai', 'ai', '@ai-sdk/openai', '@openai/agents', 'zod', 'undici'].map((n) => [n, version(n)])),
   };
 }
 
@@ -180,6 +183,11 @@ export function renderMarkdown(res: BenchResults): string {
   out.push(`- Run on ${env.date.slice(0, 10)}; the whole bench took ${res.durationS} s; the load average was ${env.loadAverage} when it started (${env.cores} cores; other work on the machine skews the numbers).`, '');
   out.push('## Targets (smol against the floor of the same run)', '');
   out.push(table(['target', 'smol', 'limit', 'result'], res.targets.map((t) => [t.name, t.value, t.limit, t.pass === null ? 'not measured' : t.pass ? '**PASS**' : '**FAIL**'])), '');
+  out.push(
+    'Reading the tables: **openai-sdk** minus **floor** is what the `openai` SDK and the fetch layer cost per call; **smol** minus **openai-sdk** is ' +
+      "smol's own cost (the agent loop, ApiModel, conversions, tool validation, the run's signal). `pnpm --filter @smol/bench run profile` shows where it goes.",
+    '',
+  );
   out.push('## 100 ms latency, N concurrent agents', '', agentsTable(res, 'load'), '');
   const seq = res.agents.filter((e) => e.section === 'sequential');
   if (seq.length) {
