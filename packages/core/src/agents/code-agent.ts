@@ -100,7 +100,7 @@ export class CodeAgent extends MultiStepAgent {
     };
   }
 
-  protected override async setupRun(ctx: RunContext): Promise<void> {
+  override async setupRun(ctx: RunContext): Promise<void> {
     const executor = this.executor ?? (await loadDefaultExecutor());
     const session = await executor.createSession({
       toolNames: [...this.tools.keys()].filter((n) => n !== 'final_answer'),
@@ -154,7 +154,7 @@ export class CodeAgent extends MultiStepAgent {
         : { stopSequences: ['Observation:', 'Calling tools:', this.codeBlockTags[1]] }),
       signal: ctx.signal,
     };
-    const message = yield* this.callModel(ctx, step.stepNumber, messages, options);
+    const message = ctx.stream ? yield* this.callModel(ctx, step.stepNumber, messages, options) : await this.generate(ctx, step.stepNumber, messages, options);
     const text = contentText(message.content);
     const output = this.useStructuredOutputs ? text : closeCodeBlock(text, this.codeBlockTags);
     step.modelOutputMessage = message;

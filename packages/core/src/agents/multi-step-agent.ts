@@ -185,7 +185,7 @@ export abstract class MultiStepAgent implements LoopAgent {
   abstract runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined>;
 
   /** Per-run resources (a CodeAgent's sandbox session); push their cleanup on ctx.disposers. */
-  protected async setupRun(_ctx: RunContext): Promise<void> {}
+  async setupRun(_ctx: RunContext): Promise<void> {}
 
   /** The configuration as JSON (never an API key). Rebuild with `Agent.fromJSON(json, { model, tools })`. */
   toJSON(): AgentJSON {
@@ -242,17 +242,7 @@ export abstract class MultiStepAgent implements LoopAgent {
     const info = { agentName: this.name, task, modelId: this.model.modelId, parent: options.parent };
     const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
     ctx.disposers.push(release);
-    return new AgentRun(ctx, this.loop(ctx), controller);
-  }
-
-  private async *loop(ctx: RunContext): AsyncGenerator<AgentEvent, RunResult, undefined> {
-    try {
-      await this.setupRun(ctx);
-    } catch (error) {
-      this.settle(ctx);
-      throw error;
-    }
-    return yield* runLoop(this, ctx);
+    return new AgentRun(ctx, runLoop(this, ctx), controller);
   }
 
   /** Runs a task. With `{ stream: true }`, returns the run to iterate for events. */
@@ -290,7 +280,8 @@ export abstract class MultiStepAgent implements LoopAgent {
           ...ctx.memory.toMessages(true),
           userText(renderTemplate(t.planningUpdatePost, { ...vars, remaining_steps: String(ctx.maxSteps - ctx.stepNumber + 1) }, 'planningUpdatePost')),
         ];
-    const message = yield* this.callModel(ctx, ctx.stepNumber, messages, { stopSequences: ['<end_plan>'], signal: ctx.signal });
+    const planOptions: GenerateOptions = { stopSequences: ['<end_plan>'], signal: ctx.signal };
+    const message = ctx.stream ? yield* this.callModel(ctx, ctx.stepNumber, messages, planOptions) : await this.generate(ctx, ctx.stepNumber, messages, planOptions);
     const text = contentText(message.content).replace('<end_plan>', '').trim();
     step.plan = first
       ? `Here are the facts I know and the plan of action that I will follow to solve the task:\n\`\`\`\n${text}\n\`\`\``
@@ -349,32 +340,47 @@ export abstract class MultiStepAgent implements LoopAgent {
   /**
    * One model call for a step: streamed (each delta yielded) when the run streams, a plain
    * call otherwise. A failure that is not an abort ends the run as AgentGenerationError.
+   * Callers use `ctx.stream ? yield* this.callModel(…) : await this.generate(…)`, so a run
+   * that does not stream pays for no generator here.
    */
   protected async *callModel(ctx: RunContext, stepNumber: number, messages: ChatMessage[], options: GenerateOptions): AsyncGenerator<AgentEvent, ChatMessage, undefined> {
+    if (!ctx.stream) return this.generate(ctx, stepNumber, messages, options);
     notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, messages);
     try {
-      let message: ChatMessage;
-      if (ctx.stream) {
-        if (typeof this.model.agenerateStream !== 'function') {
-          throw new ModelStreamingNotSupportedError(`The model ${this.model.modelId} cannot stream: it has no agenerateStream. Run without { stream: true }.`);
-        }
-        const acc = new StreamAccumulator();
-        for await (const delta of this.model.agenerateStream(messages, options)) {
-          acc.add(delta);
-          yield { type: 'model_delta', stepNumber, delta };
-        }
-        message = acc.toMessage();
-      } else {
-        message = await this.model.agenerate(messages, options);
+      if (typeof this.model.agenerateStream !== 'function') {
+        throw new ModelStreamingNotSupportedError(`The model ${this.model.modelId} cannot stream: it has no agenerateStream. Run without { stream: true }.`);
       }
+      const acc = new StreamAccumulator();
+      for await (const delta of this.model.agenerateStream(messages, options)) {
+        acc.add(delta);
+        yield { type: 'model_delta', stepNumber, delta };
+      }
+      const message = acc.toMessage();
       notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
       return message;
     } catch (error) {
-      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { error });
-      if (ctx.signal.aborted) throw error;
-      throw AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
+      throw this.modelFailed(ctx, stepNumber, error);
     }
   }
+
+  /** The plain (not streamed) model call of a step. */
+  protected async generate(ctx: RunContext, stepNumber: number, messages: ChatMessage[], options: GenerateOptions): Promise<ChatMessage> {
+    notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, messages);
+    try {
+      const message = await this.model.agenerate(messages, options);
+      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
+      return message;
+    } catch (error) {
+      throw this.modelFailed(ctx, stepNumber, error);
+    }
+  }
+
+  private modelFailed(ctx: RunContext, stepNumber: number, error: unknown): unknown {
+    notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { error });
+    if (ctx.signal.aborted) return error;
+    return AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
+  }
+
 }
 
 let sharedTelemetry: OpenTelemetryObserver | undefined;

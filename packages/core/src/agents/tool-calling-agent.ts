@@ -52,7 +52,7 @@ export class ToolCallingAgent extends MultiStepAgent {
       toolChoice: 'required',
       signal: ctx.signal,
     };
-    const message = yield* this.callModel(ctx, step.stepNumber, messages, options);
+    const message = ctx.stream ? yield* this.callModel(ctx, step.stepNumber, messages, options) : await this.generate(ctx, step.stepNumber, messages, options);
     step.modelOutputMessage = message;
     step.modelOutput = contentText(message.content);
     step.tokenUsage = message.tokenUsage;

@@ -9,6 +9,8 @@ import type { RunContext, RunResult, RunState } from './run-context.js';
 
 /** What the loop needs from an agent; MultiStepAgent implements it. */
 export interface LoopAgent {
+  /** Creates the run's resources (a CodeAgent's sandbox session). */
+  setupRun(ctx: RunContext): Promise<void>;
   readonly planningInterval?: number;
   /** Adds a PlanningStep to the memory, yielding its model deltas. */
   planningStep(ctx: RunContext): AsyncGenerator<AgentEvent, void, undefined>;
@@ -33,6 +35,7 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   let state: RunState = 'success';
   let finished = false;
   try {
+    await agent.setupRun(ctx);
     while (!finished && ctx.stepNumber <= ctx.maxSteps) {
       if (ctx.signal.aborted) throw toAbortError(ctx.signal);
       // A resumed run continues the step it paused on, without planning or a new model call.

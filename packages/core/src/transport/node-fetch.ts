@@ -5,9 +5,9 @@ import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
 
 export interface NodeFetchOptions {
-  /** Sockets per origin, in use or idle. Default 256. */
+  /** Sockets per origin, in use or idle. Default 1024: enough for thousands of concurrent agents, well under the usual open-files limit. */
   maxSockets?: number;
-  /** Idle sockets kept per origin. Default 256. */
+  /** Idle sockets kept per origin. Default 1024 (they close after `timeout` idle). */
   maxFreeSockets?: number;
   /** TCP keep-alive probe delay on kept sockets. Default 1000 ms. */
   keepAliveMsecs?: number;
@@ -25,7 +25,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
   const https = process.getBuiltinModule('node:https') as typeof import('node:https');
   const zlib = process.getBuiltinModule('node:zlib') as typeof Zlib;
   const agentOptions: Http.AgentOptions = {
-    keepAlive: true, scheduling: 'lifo', maxSockets: options.maxSockets ?? 256, maxFreeSockets: options.maxFreeSockets ?? 256,
+    keepAlive: true, scheduling: 'lifo', maxSockets: options.maxSockets ?? 1024, maxFreeSockets: options.maxFreeSockets ?? 1024,
     keepAliveMsecs: options.keepAliveMsecs ?? 1000, timeout: options.timeout ?? 5000,
   };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
