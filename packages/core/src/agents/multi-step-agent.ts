@@ -13,7 +13,7 @@ import { linkedController } from '../runner/abort.js';
 import type { AgentObserver } from '../runner/observers.js';
 import { notify } from '../runner/observers.js';
 import { RunContext } from '../runner/run-context.js';
-import type { RunResult, RunSnapshot } from '../runner/run-context.js';
+import type { RunSnapshot } from '../runner/run-context.js';
 import { runLoop, errorText } from '../runner/run-loop.js';
 import type { LoopAgent } from '../runner/run-loop.js';
 import type { Tool } from '../tools.js';
