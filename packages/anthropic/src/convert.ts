@@ -1,6 +1,7 @@
 // Conversions between smol's messages and the Anthropic Messages API wire format.
 import {
   ModelError,
+  bytesToBase64,
   parseArguments,
   type ChatMessage,
   type ChatMessageStreamDelta,
@@ -30,19 +31,12 @@ type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
 
 function imageBlock(part: Extract<ContentPart, { type: 'image' }>): ImageBlockParam {
   if (typeof part.image !== 'string') {
-    const data = base64(part.image);
+    const data = bytesToBase64(part.image);
     return { type: 'image', source: { type: 'base64', media_type: (part.mediaType ?? 'image/png') as ImageMediaType, data } };
   }
   const match = /^data:([^;,]+);base64,(.*)$/s.exec(part.image);
   if (match) return { type: 'image', source: { type: 'base64', media_type: match[1] as ImageMediaType, data: match[2] } };
   return { type: 'image', source: { type: 'url', url: part.image } };
-}
-
-function base64(bytes: Uint8Array): string {
-  if (typeof Buffer !== 'undefined') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
 }
 
 /** Content as Anthropic blocks, or a plain string when it is text only. Empty text is dropped: the API rejects it. */

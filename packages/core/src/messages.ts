@@ -132,3 +132,26 @@ export function parseArguments(raw: string): Record<string, unknown> | string {
     return raw;
   }
 }
+
+/** Bytes as base64, on Node (Buffer) or elsewhere (btoa). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  if (typeof Buffer !== 'undefined') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** An image part as a URL: its own URL, or its bytes as a data: URL. */
+export function imagePartUrl(part: ImagePart): string {
+  if (typeof part.image === 'string') return part.image;
+  return `data:${part.mediaType ?? 'image/png'};base64,${bytesToBase64(part.image)}`;
+}
+
+/** The text parts of a message joined with newlines (images dropped), for text-only wire formats. */
+export function contentLines(content: ChatMessage['content']): string {
+  if (content == null) return '';
+  if (typeof content === 'string') return content;
+  const texts: string[] = [];
+  for (const p of content) if (p.type === 'text') texts.push(p.text);
+  return texts.join('\n');
+}

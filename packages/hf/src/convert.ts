@@ -4,13 +4,14 @@
 // arguments as a JSON object, and streamed `tool_calls` as one object instead of an array.
 import {
   ModelError,
+  contentLines,
+  imagePartUrl,
   parseArguments,
   readTokenUsage,
   type ChatMessage,
   type ChatMessageStreamDelta,
   type ChatMessageToolCall,
   type ChatMessageToolCallDelta,
-  type ContentPart,
   type ModelCallOptions,
   type TokenUsage,
   type ToolChoice,
@@ -43,26 +44,6 @@ interface StreamToolCall {
 type WireMessage = HfChatRequest['messages'][number];
 type WirePart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
-function base64(bytes: Uint8Array): string {
-  if (typeof Buffer !== 'undefined') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function imageUrl(part: Extract<ContentPart, { type: 'image' }>): string {
-  if (typeof part.image === 'string') return part.image;
-  return `data:${part.mediaType ?? 'image/png'};base64,${base64(part.image)}`;
-}
-
-function textOnly(content: ChatMessage['content']): string {
-  if (content == null) return '';
-  if (typeof content === 'string') return content;
-  const texts: string[] = [];
-  for (const p of content) if (p.type === 'text') texts.push(p.text);
-  return texts.join('\n');
-}
-
 /**
  * Messages as chat-completion messages. Tool calls and observations travel as text (tool-call →
  * assistant, tool-response → user, as smolagents keeps them in memory), so no request carries
@@ -74,11 +55,11 @@ export function toHfMessages(messages: readonly ChatMessage[]): WireMessage[] {
     const m = messages[i];
     const role = m.role === 'system' ? 'system' : m.role === 'assistant' || m.role === 'tool-call' ? 'assistant' : 'user';
     if (role !== 'user' || m.content == null || typeof m.content === 'string') {
-      out[i] = { role, content: textOnly(m.content) };
+      out[i] = { role, content: contentLines(m.content) };
       continue;
     }
     const parts: WirePart[] = [];
-    for (const p of m.content) parts.push(p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: imageUrl(p) } });
+    for (const p of m.content) parts.push(p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: imagePartUrl(p) } });
     out[i] = { role, content: parts as WireMessage['content'] };
   }
   return out;

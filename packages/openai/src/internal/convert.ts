@@ -2,13 +2,14 @@
 // Shared by every OpenAI-shaped provider (Azure, LiteLLM, …) through `@smol/openai/internal`.
 import {
   ModelError,
+  contentLines,
+  imagePartUrl,
   parseArguments,
   readTokenUsage,
   type ChatMessage,
   type ChatMessageStreamDelta,
   type ChatMessageToolCall,
   type ChatMessageToolCallDelta,
-  type ContentPart,
   type ModelCallOptions,
   type ResponseFormat,
   type TokenUsage,
@@ -36,26 +37,6 @@ const ROLE: Record<ChatMessage['role'], Role> = {
   'tool-response': 'user',
 };
 
-function imageUrl(part: Extract<ContentPart, { type: 'image' }>): string {
-  if (typeof part.image === 'string') return part.image;
-  return `data:${part.mediaType ?? 'image/png'};base64,${base64(part.image)}`;
-}
-
-function base64(bytes: Uint8Array): string {
-  if (typeof Buffer !== 'undefined') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function textOnly(content: ChatMessage['content']): string {
-  if (content == null) return '';
-  if (typeof content === 'string') return content;
-  const texts: string[] = [];
-  for (const p of content) if (p.type === 'text') texts.push(p.text);
-  return texts.join('\n');
-}
-
 /**
  * Messages as Chat Completions messages. Roles still left as tool-call/tool-response (by custom
  * role conversions) become assistant/user text. Tool calls are sent as text, the way smolagents
@@ -67,12 +48,12 @@ export function toOpenAIMessages(messages: readonly ChatMessage[]): ChatCompleti
     const m = messages[i];
     const role = ROLE[m.role] ?? 'user';
     if (role !== 'user' || m.content == null || typeof m.content === 'string') {
-      out[i] = { role, content: textOnly(m.content) };
+      out[i] = { role, content: contentLines(m.content) };
       continue;
     }
     const parts: ChatCompletionContentPart[] = [];
     for (const p of m.content) {
-      parts.push(p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: imageUrl(p) } });
+      parts.push(p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: imagePartUrl(p) } });
     }
     out[i] = { role: 'user', content: parts as ChatCompletionContentPartText[] };
   }
