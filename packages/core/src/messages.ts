@@ -155,3 +155,18 @@ export function contentLines(content: ChatMessage['content']): string {
   for (const p of content) if (p.type === 'text') texts.push(p.text);
   return texts.join('\n');
 }
+
+/**
+ * What a usage report adds over the previous one of the same stream, or undefined when it adds
+ * nothing. Streams report usage once or as running totals; either way it is counted once.
+ */
+export function usageIncrement(previous: TokenUsage | undefined, reported: TokenUsage): TokenUsage | undefined {
+  const added = previous
+    ? {
+        inputTokens: reported.inputTokens - previous.inputTokens,
+        outputTokens: reported.outputTokens - previous.outputTokens,
+        totalTokens: reported.totalTokens - previous.totalTokens,
+      }
+    : reported;
+  return added.inputTokens || added.outputTokens || added.totalTokens ? added : undefined;
+}

@@ -8,6 +8,7 @@ import {
   imagePartUrl,
   parseArguments,
   readTokenUsage,
+  usageIncrement,
   type ChatMessage,
   type ChatMessageStreamDelta,
   type ChatMessageToolCall,
@@ -164,12 +165,9 @@ export class HfStreamMapper {
     }
     const usage = chunk.usage ? readTokenUsage(chunk.usage) : undefined;
     if (usage) {
-      const prev = this.usage;
+      const added = usageIncrement(this.usage, usage);
       this.usage = usage;
-      const added = prev
-        ? { inputTokens: usage.inputTokens - prev.inputTokens, outputTokens: usage.outputTokens - prev.outputTokens, totalTokens: usage.totalTokens - prev.totalTokens }
-        : usage;
-      if (added.inputTokens || added.outputTokens || added.totalTokens) (delta ??= {}).tokenUsage = added;
+      if (added) (delta ??= {}).tokenUsage = added;
     }
     return delta;
   }

@@ -6,6 +6,7 @@ import {
   imagePartUrl,
   parseArguments,
   readTokenUsage,
+  usageIncrement,
   type ChatMessage,
   type ChatMessageStreamDelta,
   type ChatMessageToolCall,
@@ -163,12 +164,9 @@ export class OpenAIStreamMapper {
     }
     const usage = chunk.usage ? readTokenUsage(chunk.usage) : undefined;
     if (usage) {
-      const prev = this.usage;
+      const added = usageIncrement(this.usage, usage);
       this.usage = usage;
-      const added = prev
-        ? { inputTokens: usage.inputTokens - prev.inputTokens, outputTokens: usage.outputTokens - prev.outputTokens, totalTokens: usage.totalTokens - prev.totalTokens }
-        : usage;
-      if (added.inputTokens || added.outputTokens || added.totalTokens) (delta ??= {}).tokenUsage = added;
+      if (added) (delta ??= {}).tokenUsage = added;
     }
     return delta;
   }
