@@ -1,7 +1,7 @@
 import {
   AgentConfigError,
   ApiModel,
-  toAbortError,
+  mapStream,
   type ApiModelOptions,
   type ChatMessage,
   type ChatMessageStreamDelta,
@@ -110,14 +110,7 @@ export class AnthropicModel extends ApiModel {
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = { ...toAnthropicRequest(this.modelId, messages, options, this.maxTokens), stream: true as const };
     const stream = await this.client.messages.create(body, { signal: options.signal });
-    const mapper = new AnthropicStreamMapper();
-    for await (const event of stream) {
-      const delta = mapper.map(event);
-      if (delta) yield delta;
-    }
-    // The SDK ends an aborted stream quietly; smol reports the abort.
-    if (options.signal?.aborted) throw toAbortError(options.signal);
-    mapper.finish();
+    yield* mapStream(stream, new AnthropicStreamMapper(), options.signal);
   }
 
   protected toModelError(error: unknown): ModelError {

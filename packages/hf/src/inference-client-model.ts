@@ -1,6 +1,7 @@
 import {
   AgentConfigError,
   ApiModel,
+  mapStream,
   toAbortError,
   type ApiModelOptions,
   type ChatMessage,
@@ -125,18 +126,11 @@ export class InferenceClientModel extends ApiModel {
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const client = this.client;
     const scope = this.scope(options.signal);
-    const mapper = new HfStreamMapper();
     let done = false;
     try {
       const stream = client.chatCompletionStream(this.args(toHfRequest(this.modelId, messages, options, true)), { signal: scope.signal, fetch: scope.fetch });
-      for await (const chunk of stream) {
-        scope.touch();
-        const delta = mapper.map(chunk as StreamChunk);
-        if (delta) yield delta;
-      }
+      yield* mapStream(stream as AsyncIterable<StreamChunk>, new HfStreamMapper(), options.signal, () => scope.touch());
       done = true;
-      if (options.signal?.aborted) throw toAbortError(options.signal);
-      mapper.finish();
     } catch (error) {
       if (options.signal?.aborted) throw toAbortError(options.signal);
       throw this.mapError(error, scope.retryAfterMs);

@@ -1,6 +1,6 @@
 import {
   ApiModel,
-  toAbortError,
+  mapStream,
   type ApiModelOptions,
   type ChatMessage,
   type ChatMessageStreamDelta,
@@ -79,14 +79,7 @@ export class OpenAIServerModel extends ApiModel {
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = toOpenAIStreamRequest(this.modelId, messages, options);
     const stream = await this.client.chat.completions.create(body, { signal: options.signal });
-    const mapper = new OpenAIStreamMapper(this.providerName);
-    for await (const chunk of stream) {
-      const delta = mapper.map(chunk);
-      if (delta) yield delta;
-    }
-    // The SDK ends an aborted stream quietly; smol reports the abort.
-    if (options.signal?.aborted) throw toAbortError(options.signal);
-    mapper.finish();
+    yield* mapStream(stream, new OpenAIStreamMapper(this.providerName), options.signal);
   }
 
   protected toModelError(error: unknown): ModelError {

@@ -332,3 +332,24 @@ export class StopFilter {
     return rest;
   }
 }
+
+/** Turns one provider's stream events into deltas and says whether the stream ended properly. */
+export interface StreamMapper<E> {
+  map(event: E): ChatMessageStreamDelta | undefined;
+  /** Throws when the stream ended before the provider said it was complete (a cut connection). */
+  finish(): void;
+}
+
+/**
+ * A provider stream as deltas. SDKs end an aborted stream quietly, so an abort is reported
+ * here; a stream cut short fails in `mapper.finish()` instead of passing for a short answer.
+ */
+export async function* mapStream<E>(events: AsyncIterable<E>, mapper: StreamMapper<E>, signal?: AbortSignal, onEvent?: () => void): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+  for await (const event of events) {
+    onEvent?.();
+    const delta = mapper.map(event);
+    if (delta) yield delta;
+  }
+  if (signal?.aborted) throw toAbortError(signal);
+  mapper.finish();
+}
