@@ -339,6 +339,15 @@ describe('cancellation', () => {
   });
 });
 
+describe('structured outputs', () => {
+  it('a responseFormat in modelParameters reaches the model on every call', async () => {
+    const responseFormat = { type: 'json_schema' as const, jsonSchema: { name: 'Answer', schema: { type: 'object', properties: { city: { type: 'string' } } } } };
+    const model = new TestModel([reply(call('final_answer', { answer: { city: 'Paris' } }))]);
+    await expect(new ToolCallingAgent({ model, modelParameters: { responseFormat, temperature: 0 } }).arun('t')).resolves.toEqual({ city: 'Paris' });
+    expect(model.calls[0].options).toMatchObject({ responseFormat, temperature: 0 });
+  });
+});
+
 describe('models that cannot stream', () => {
   it('a streamed run on such a model fails with a clear typed error', async () => {
     const model = { modelId: 'plain', agenerate: async () => reply(call('final_answer', { answer: 1 })) } as unknown as TestModel;
