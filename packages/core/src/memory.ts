@@ -100,28 +100,22 @@ export function stepToMessages(step: MemoryStep | SystemPromptStep, summaryMode 
   }
 }
 
+/** Where a finished step keeps its prompt messages (a hidden property; a WeakMap per run cost more GC). */
+const MESSAGES = Symbol('smol.messages');
+type CachedStep = (MemoryStep | SystemPromptStep) & { [MESSAGES]?: ChatMessage[] };
+
 /** A run's memory: the system prompt and the steps, each turned into messages once. */
 export class AgentMemory {
   readonly steps: MemoryStep[] = [];
-  private readonly cache = new WeakMap<object, ChatMessage[]>();
 
   constructor(public systemPrompt: SystemPromptStep) {}
 
   /** The prompt for the next model call. Finished steps are converted once, then reused. */
   toMessages(summaryMode = false): ChatMessage[] {
     const messages: ChatMessage[] = [];
-    this.append(messages, this.systemPrompt, summaryMode);
-    for (const step of this.steps) this.append(messages, step, summaryMode);
+    append(messages, this.systemPrompt, summaryMode);
+    for (const step of this.steps) append(messages, step, summaryMode);
     return messages;
-  }
-
-  private append(into: ChatMessage[], step: MemoryStep | SystemPromptStep, summaryMode: boolean): void {
-    let msgs = summaryMode ? undefined : this.cache.get(step);
-    if (!msgs) {
-      msgs = stepToMessages(step, summaryMode);
-      if (!summaryMode) this.cache.set(step, msgs);
-    }
-    for (const m of msgs) into.push(m);
   }
 
   /** Every step with every field, as plain JSON-safe objects. */
@@ -161,4 +155,15 @@ export class AgentMemory {
   static fromJSON(json: MemoryJSON): AgentMemory {
     return memoryFromJSON(json);
   }
+}
+
+function append(into: ChatMessage[], step: CachedStep, summaryMode: boolean): void {
+  // Summary mode is rare (planning updates, run summaries): not cached.
+  let msgs = summaryMode ? stepToMessages(step, true) : step[MESSAGES];
+  if (!msgs) {
+    msgs = stepToMessages(step);
+    // Not enumerable: copies, equality checks and JSON never see it.
+    Object.defineProperty(step, MESSAGES, { value: msgs });
+  }
+  for (const m of msgs) into.push(m);
 }
