@@ -1,4 +1,6 @@
 // The web page in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { AgentAbortError, type AgentRun } from '@smol/core';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +15,11 @@ let browser: Browser;
 let server: RunningServer | undefined;
 
 beforeAll(async () => {
+  // The browser is something this test needs, so it brings it (Debian's package) when missing.
+  const ensure = spawnSync('bash', [fileURLToPath(new URL('../../../scripts/ensure-chromium.sh', import.meta.url))], { encoding: 'utf8', timeout: 240_000 });
+  if (ensure.status !== 0) throw new Error(`chromium is not available: ${ensure.stderr.trim()}`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-}, 60_000);
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
 });
