@@ -22,6 +22,8 @@ import { AgentRun } from './agent-run.js';
 import { managedAgentTool } from './managed-agent-tool.js';
 import type { OpenTelemetryObserver, TelemetryOptions } from '../observability/telemetry.js';
 import { createTelemetryObserver } from '../observability/telemetry.js';
+import type { LogLevel } from '../observability/logger.js';
+import { AgentLogger } from '../observability/logger.js';
 import type { AgentDependencies, AgentJSON } from './agent-json.js';
 import { agentFromJSON, agentToJSON } from './agent-json.js';
 
@@ -64,6 +66,8 @@ export interface AgentOptions {
   promptTemplates?: Partial<PromptTemplates>;
   /** Watch every run of this agent (live display, …). */
   observers?: AgentObserver[];
+  /** Live display on stderr at this level ('off' by default: a library prints nothing unasked). */
+  verbosity?: LogLevel;
   /**
    * OpenTelemetry spans (run → step → model call / tool call) through @opentelemetry/api.
    * On by default; free when no SDK is registered. false turns it off.
@@ -169,7 +173,8 @@ export abstract class MultiStepAgent implements LoopAgent {
     this.finalAnswerChecks = Object.freeze([...(options.finalAnswerChecks ?? [])]);
     const telemetry = options.telemetry ?? true;
     const tracing = telemetry === false ? [] : [telemetry === true ? defaultTelemetry() : createTelemetryObserver(telemetry)];
-    this.observers = Object.freeze([...tracing, ...(options.observers ?? [])]);
+    const display = options.verbosity && options.verbosity !== 'off' ? [new AgentLogger({ level: options.verbosity })] : [];
+    this.observers = Object.freeze([...tracing, ...display, ...(options.observers ?? [])]);
     // Subclass fields are not set yet here: what the prompt needs from them comes as promptContext.
     this.promptValues = Object.freeze(this.promptVariables(promptContext));
     for (const [key, allowed] of Object.entries(TEMPLATE_PLACEHOLDERS)) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TestModel, call, promptText, reply } from '../../test/helpers.js';
 import { AgentConfigError, ToolCallingAgent, type AgentEvent, type AgentObserver, type PlanningStep } from '../index.js';
 
@@ -125,6 +125,23 @@ describe('observers', () => {
     const model = new TestModel([reply(call('final_answer', { answer: 7 }))]);
     await new ToolCallingAgent({ model, observers: [observer] }).arun('t');
     expect(log).toEqual(['run start', 'action 1', 'model start', 'model end', 'tool final_answer', 'tool end 7', 'run end 7']);
+  });
+
+  it('verbosity shows the run on stderr; by default nothing is printed', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await new ToolCallingAgent({ model: new TestModel([reply(call('final_answer', { answer: 7 }))]) }).arun('quiet');
+      expect(written.join('')).toBe('');
+      await new ToolCallingAgent({ model: new TestModel([reply(call('final_answer', { answer: 7 }))]), verbosity: 'info' }).arun('loud task');
+      expect(written.join('')).toContain('loud task');
+      expect(written.join('')).toContain('7');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('a throwing observer does not break the run', async () => {
