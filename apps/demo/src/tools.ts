@@ -1,5 +1,5 @@
 // The demo's tools: small, deterministic, and honest about cancellation (they wait on the run's signal).
-import { tool, type Tool } from '@smol/core';
+import { sleep, tool, type Tool } from '@smol/core';
 import { z } from 'zod';
 
 const WEATHER = ['sunny', 'cloudy', 'light rain', 'windy', 'clear skies', 'foggy'];
@@ -9,23 +9,6 @@ function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;
-}
-
-/** Waits like a real API would, and stops waiting when the run is aborted. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export const PRICES: Readonly<Record<string, number>> = Object.freeze({
@@ -58,7 +41,7 @@ export function demoTools(options: DemoToolOptions = {}): Tool[] {
     description: 'The current weather in a city.',
     inputSchema: z.object({ city: z.string().describe('The city, e.g. "Paris"') }),
     execute: async ({ city }, { signal }) => {
-      await pause(latency, signal);
+      await sleep(latency, signal);
       const h = hash(city.toLowerCase());
       return `${WEATHER[h % WEATHER.length]}, ${8 + (h % 22)}°C in ${city}`;
     },
@@ -68,7 +51,7 @@ export function demoTools(options: DemoToolOptions = {}): Tool[] {
     description: `The price in euros of one unit of a grocery item (${Object.keys(PRICES).join(', ')}).`,
     inputSchema: z.object({ item: z.string().describe('The item, singular, e.g. "apple"') }),
     execute: async ({ item }, { signal }) => {
-      await pause(latency, signal);
+      await sleep(latency, signal);
       const key = itemKey(item);
       const price = key === undefined ? undefined : PRICES[key];
       if (price === undefined) throw new Error(`Unknown item "${item}". Known items: ${Object.keys(PRICES).join(', ')}.`);

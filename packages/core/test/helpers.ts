@@ -1,5 +1,7 @@
 // A minimal scripted model for core's own tests. (@smol/testing depends on core, so core
 // cannot use it without a dependency cycle.)
+import { z } from 'zod';
+import { sleep, tool } from '../src/index.js';
 import type { ChatMessage, ChatMessageStreamDelta, GenerateOptions, Model, TokenUsage } from '../src/index.js';
 
 export type Reply = ChatMessage | string | Error | ((messages: readonly ChatMessage[], options: GenerateOptions) => ChatMessage | Promise<ChatMessage>);
@@ -50,20 +52,25 @@ export class TestModel implements Model {
   }
 }
 
-export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** Core's own abortable sleep, under the name the tests use. */
+export const abortableDelay = sleep;
+
+/** Tools several test files use. */
+export const add = tool({
+  name: 'add',
+  description: 'Adds two numbers.',
+  inputSchema: z.object({ a: z.number(), b: z.number() }),
+  execute: ({ a, b }) => a + b,
+});
+
+export const broken = tool({
+  name: 'broken',
+  description: 'Always fails.',
+  inputSchema: z.object({}),
+  execute: () => {
+    throw new Error('disk on fire');
+  },
+});
 
 /** Text of every message, for assertions on the prompt. */
 export function promptText(messages: readonly ChatMessage[]): string {

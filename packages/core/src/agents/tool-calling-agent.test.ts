@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TestModel, abortableDelay, call, promptText, reply, usage } from '../../test/helpers.js';
+import { TestModel, abortableDelay, add, call, promptText, reply, usage } from '../../test/helpers.js';
 import {
   AgentAbortError,
   AgentGenerationError,
@@ -14,13 +14,6 @@ import {
   type AgentEvent,
   type RunResult,
 } from '../index.js';
-
-const add = tool({
-  name: 'add',
-  description: 'Adds two numbers.',
-  inputSchema: z.object({ a: z.number(), b: z.number() }),
-  execute: ({ a, b }) => a + b,
-});
 
 const echo = tool({
   name: 'echo',

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { FakeExecutor } from '../../test/fake-executor.js';
-import { TestModel, call, reply } from '../../test/helpers.js';
+import { TestModel, add, broken, call, reply } from '../../test/helpers.js';
 import { CodeAgent } from '../agents/code-agent.js';
 import { ToolCallingAgent } from '../agents/tool-calling-agent.js';
 import { AgentConfigError, ModelError } from '../errors.js';
@@ -24,22 +24,6 @@ function sink(isTTY?: boolean) {
     },
   };
 }
-
-const add = tool({
-  name: 'add',
-  description: 'Adds two numbers.',
-  inputSchema: z.object({ a: z.number(), b: z.number() }),
-  execute: ({ a, b }) => a + b,
-});
-
-const broken = tool({
-  name: 'broken',
-  description: 'Always fails.',
-  inputSchema: z.object({}),
-  execute: () => {
-    throw new Error('disk on fire');
-  },
-});
 
 const ESC = '\u001b[';
 

@@ -4,28 +4,12 @@ import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpan
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FakeExecutor } from '../../test/fake-executor.js';
-import { TestModel, abortableDelay, call, reply } from '../../test/helpers.js';
+import { TestModel, abortableDelay, add, broken, call, reply } from '../../test/helpers.js';
 import { CodeAgent } from '../agents/code-agent.js';
 import { ToolCallingAgent } from '../agents/tool-calling-agent.js';
 import { ModelError } from '../errors.js';
 import { tool } from '../tools.js';
 import { OpenTelemetryObserver, createTelemetryObserver } from './telemetry.js';
-
-const add = tool({
-  name: 'add',
-  description: 'Adds two numbers.',
-  inputSchema: z.object({ a: z.number(), b: z.number() }),
-  execute: ({ a, b }) => a + b,
-});
-
-const broken = tool({
-  name: 'broken',
-  description: 'Always fails.',
-  inputSchema: z.object({}),
-  execute: () => {
-    throw new Error('disk on fire');
-  },
-});
 
 /** A provider of our own, passed explicitly: nothing is registered globally. */
 function tracing(options: { sampledOut?: boolean } = {}) {
