@@ -200,6 +200,37 @@ describe('createNodeFetch', () => {
     expect(new TextDecoder().decode(await res.arrayBuffer())).toContain('"method":"PUT"');
   });
 
+  it('is a real Response: one read, clone, bodyUsed, json, blob', async () => {
+    const res = await fetch(`${base}/echo`, { method: 'POST', body: 'hi' });
+    expect(res).toBeInstanceOf(Response);
+    expect(res.url).toBe(`${base}/echo`);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    const copy = res.clone();
+    expect(res.bodyUsed).toBe(false);
+    expect((await res.json()).body).toBe('hi');
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+    const blob = await copy.blob();
+    expect(blob.type).toBe('application/json');
+    expect(JSON.parse(await blob.text()).method).toBe('POST');
+    const viaBody = await fetch(`${base}/echo`);
+    expect(JSON.parse(await new Response(viaBody.body).text()).method).toBe('GET');
+  });
+
+  it('a body read late still fails on a connection cut, and on an abort, instead of hanging', async () => {
+    const cut = await fetch(`${base}/cut`);
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(cut.text()).rejects.toThrow(TypeError);
+    const ac = new AbortController();
+    const res = await fetch(`${base}/stream`, { signal: ac.signal });
+    streamResponses.shift();
+    ac.abort();
+    await expect(res.text()).rejects.toMatchObject({ name: 'AbortError' });
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
   it('defaultFetch is the shared node fetch on Node', () => {
     expect(defaultFetch()).toBe(getDefaultNodeFetch());
     expect(getDefaultNodeFetch()).toBe(getDefaultNodeFetch());

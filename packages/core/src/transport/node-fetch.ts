@@ -3,6 +3,7 @@
 // Builtins come from process.getBuiltinModule, so this module also loads outside Node.
 import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
+import { NodeBody, NodeResponse } from './node-response.js';
 
 export interface NodeFetchOptions {
   /** Sockets per origin, in use or idle. Default 1024: enough for thousands of concurrent agents, well under the usual open-files limit. */
@@ -38,7 +39,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
     const agent = agents[url.protocol as 'http:' | 'https:'];
     if (!agent) return Promise.reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
     const headers: Record<string, string> = {};
-    new Headers(init?.headers ?? request?.headers).forEach((v, k) => (headers[k] = v));
+    // The SDKs pass a Headers already; copying it into another one would only re-validate.
+    const given = init?.headers ?? request?.headers;
+    (given instanceof Headers ? given : new Headers(given)).forEach((v, k) => (headers[k] = v));
     let body = init?.body !== undefined ? init.body : (request?.body ?? null);
     if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array) && !(body instanceof ReadableStream)) {
       const wrapped = new Response(body as BodyInit); // FormData, Blob, URLSearchParams, ArrayBuffer
@@ -69,42 +72,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
         const encoding = res.headers['content-encoding'];
         const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : undefined;
         if (decoder) res.on('error', (e) => decoder.destroy(e)).pipe(decoder);
-        const source = decoder ?? res;
-        let done = false;
-        const stream = new ReadableStream<Uint8Array>({
-          start(controller) {
-            const fail = (error: unknown): void => {
-              if (done) return;
-              done = true;
-              cleanup();
-              controller.error(signal?.aborted ? abortReason(signal) : new TypeError('terminated', { cause: error }));
-            };
-            source.on('data', (chunk: Buffer) => {
-              if (done) return;
-              controller.enqueue(chunk);
-              if ((controller.desiredSize ?? 1) <= 0) source.pause();
-            });
-            source.once('end', () => {
-              if (done) return;
-              done = true;
-              cleanup();
-              controller.close();
-            });
-            source.on('error', fail);
-            // A socket that closes before the body ends is an error, never a hang.
-            res.once('close', () => !res.complete && fail(new Error('connection closed before the response ended')));
-          },
-          pull: () => void source.resume(),
-          cancel: () => {
-            done = true;
-            cleanup();
-            res.destroy();
-            decoder?.destroy();
-          },
-        }, { highWaterMark: 65_536, size: (chunk) => chunk.byteLength });
-        const response = new Response(stream, { status, statusText: res.statusMessage, headers: responseHeaders });
-        Object.defineProperty(response, 'url', { value: url.href });
-        resolve(response);
+        const mapError = (error: unknown): unknown => (signal?.aborted ? abortReason(signal) : new TypeError('terminated', { cause: error }));
+        const responseBody = new NodeBody(res, decoder ?? res, mapError, cleanup);
+        resolve(new NodeResponse(responseBody, { status, statusText: res.statusMessage, headers: responseHeaders, url: url.href }));
       });
       if (body === null || body === undefined) req.end();
       else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
