@@ -25,6 +25,7 @@ describe('@smol/openai/internal', () => {
         ],
       },
       { role: 'assistant', content: null, toolCalls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: {} } }] },
+      { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
     ]);
     expect(out).toEqual([
       { role: 'system', content: 'a\nb' },
@@ -37,6 +38,7 @@ describe('@smol/openai/internal', () => {
         ],
       },
       { role: 'assistant', content: '' },
+      { role: 'user', content: 'one\ntwo' },
     ]);
   });
 

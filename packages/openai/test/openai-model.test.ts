@@ -79,7 +79,7 @@ describe('OpenAIServerModel.agenerate', () => {
       model: 'gpt-4.1-mini',
       messages: [
         { role: 'system', content: 'You are terse.' },
-        { role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] },
+        { role: 'user', content: 'Capital of France?' },
         { role: 'assistant', content: 'Calling tools: [...]' },
         { role: 'user', content: 'Observation: Paris' },
       ],

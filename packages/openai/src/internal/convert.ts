@@ -48,7 +48,8 @@ export function toOpenAIMessages(messages: readonly ChatMessage[]): ChatCompleti
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
     const role = ROLE[m.role] ?? 'user';
-    if (role !== 'user' || m.content == null || typeof m.content === 'string') {
+    // Text-only content goes as a plain string: smaller, and every OpenAI-compatible server takes it.
+    if (role !== 'user' || m.content == null || typeof m.content === 'string' || m.content.every((p) => p.type === 'text')) {
       out[i] = { role, content: contentLines(m.content) };
       continue;
     }
