@@ -171,7 +171,7 @@ export function renderMarkdown(res: BenchResults): string {
       '(two `lookup` tool calls, then the answer). Every measurement runs in a fresh Node process: a warm-up (3 rounds of up to 10 agents, then for N ≥ 100 one round of up to 1,000 agents so the socket pool is warm), a GC, then the work. ' +
       'CPU is the client process only (`process.cpuUsage`), per model call. KB/agent is the peak RSS during the work (sampled every 20 ms) minus the RSS after the small warm-up rounds and a GC, over N. ' +
       'The loop p99 comes from `monitorEventLoopDelay` (10 ms resolution). The **floor** is a hand-written loop on `node:http` keep-alive ' +
-      '(1,024 sockets per origin, its fastest setting here); smol runs with its defaults (the shared keep-alive transport, 256 sockets); ' +
+      '(1,024 sockets per origin, its fastest setting here); smol runs with its defaults (the shared keep-alive transport, 1,024 sockets per origin); ' +
       '**openai-sdk** is a reference, not a peer: the floor\'s loop through the `openai` SDK on smol\'s transport, without an agent (what OpenAIServerModel sits on); ' +
       'the peers (**ai-sdk**: `generateText`/`streamText` with tools and a step limit; **openai-agents**: `run()` on `OpenAIChatCompletionsModel`, tracing off) run on their default transport, the global fetch, ' +
       'with undici\'s global dispatcher capped at 1,024 connections per origin like the floor (uncapped, they hit the 20,000 open-files limit at 10,000 agents: EMFILE).',

@@ -18,7 +18,7 @@ const TOOLS: ChatCompletionTool[] = [
 
 export const createRunner: RunnerFactory = async ({ baseURL, stream }) => {
   if (stream) throw new Error('openai-sdk: streaming is not part of this reference runner');
-  // smol's transport with its default pool (256 sockets), as OpenAIServerModel gets it.
+  // smol's transport with its default pool (1,024 sockets), as OpenAIServerModel gets it.
   const client = new OpenAI({ baseURL, apiKey: API_KEY, maxRetries: 0, logLevel: 'off', fetch: createNodeFetch() });
   return {
     stepsPerAgent: 3,
