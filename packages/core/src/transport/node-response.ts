@@ -147,7 +147,7 @@ export class NodeResponse extends Response {
   }
 
   override async blob(): Promise<Blob> {
-    return new Blob([await this.#bytes()], { type: this.#headers.get('content-type') ?? '' });
+    return new Blob([await this.arrayBuffer()], { type: this.#headers.get('content-type') ?? '' });
   }
 
   override async formData(): Promise<FormData> {
