@@ -64,6 +64,16 @@ describe('LiteLLMRouterModel: routing', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
   });
 
+  it('skips a deployment whose rate limit would make the call wait while another is ready', async () => {
+    const [limited, open] = await Promise.all([mock(), mock()]);
+    // 60 rpm: one request, then the next only after a second.
+    const r = router([deployment(limited, 'main', { rpm: 60 }), deployment(open, 'main')]);
+    const started = performance.now();
+    for (let i = 0; i < 4; i++) await r.agenerate(hi);
+    expect([limited.requestCount, open.requestCount]).toEqual([1, 3]);
+    expect(performance.now() - started).toBeLessThan(900);
+  });
+
   it('accepts Python litellm model_list entries (snake_case, rpm inside litellm_params)', async () => {
     const s = await mock();
     const r = new LiteLLMRouterModel({

@@ -68,6 +68,20 @@ describe('RateLimiter', () => {
     expect(elapsed).toBeLessThan(500);
   });
 
+  it('ready says whether an acquire would start at once, without taking anything', async () => {
+    const rl = new RateLimiter({ requestsPerMinute: 600, burst: 1 });
+    expect(rl.ready).toBe(true);
+    expect(rl.ready).toBe(true); // asking takes nothing
+    await rl.acquire();
+    expect(rl.ready).toBe(false); // the burst is spent
+    await new Promise((r) => setTimeout(r, 130));
+    expect(rl.ready).toBe(true);
+    const tokens = new RateLimiter({ tokensPerMinute: 60_000 });
+    tokens.recordTokens(60_050);
+    expect(tokens.ready).toBe(false); // in debt
+    expect(new RateLimiter().ready).toBe(true);
+  });
+
   it('with no limits never waits', async () => {
     const rl = new RateLimiter();
     await Promise.all(Array.from({ length: 1000 }, () => rl.acquire()));

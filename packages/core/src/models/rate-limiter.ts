@@ -59,6 +59,14 @@ export class RateLimiter {
     return this.size;
   }
 
+  /** True when an acquire() now would start at once: no queue, and a request and tokens are available. Takes nothing. */
+  get ready(): boolean {
+    if (this.head !== null) return false;
+    if (this.requestRate === Infinity && this.tokenRate === Infinity) return true;
+    this.refill();
+    return (this.requestRate === Infinity || this.requests >= 1) && (this.tokenRate === Infinity || this.tokens > 0);
+  }
+
   /** Resolves when a request may start; rejects with the AgentAbortError if `signal` aborts first. */
   acquire(options: { signal?: AbortSignal } = {}): Promise<void> {
     const { signal } = options;

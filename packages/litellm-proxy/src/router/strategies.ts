@@ -48,7 +48,7 @@ function score(strategy: RoutingStrategy, d: DeploymentState): number {
   return 0;
 }
 
-/** Picks one of `candidates` (non-empty). Deployments whose rate limit already has a queue are avoided while others are free. */
+/** Picks one of `candidates` (non-empty). Deployments whose rate limit would make the call wait are avoided while others are ready. */
 export function pick(
   strategy: RoutingStrategy,
   all: readonly DeploymentState[],
@@ -57,8 +57,8 @@ export function pick(
   random: () => number = Math.random,
 ): DeploymentState {
   let ordered = cursor.order(all, candidates);
-  const free = ordered.filter((d) => !d.limiter || d.limiter.pending === 0);
-  if (free.length > 0) ordered = free;
+  const ready = ordered.filter((d) => !d.limiter || d.limiter.ready);
+  if (ready.length > 0) ordered = ready;
   let chosen = ordered[0];
   if (strategy === 'simple-shuffle') chosen = ordered[Math.floor(random() * ordered.length)];
   else if (strategy !== 'round-robin') {
