@@ -105,6 +105,9 @@ abstract class PoolExecutor implements CodeExecutor {
   }
 }
 
+/** Keys the test hook on QuickJsExecutor; index.ts does not export it, so it stays off the public API. */
+export const hangWorkerForTest = Symbol('smol.sandbox.hangWorkerForTest');
+
 /** Runs each session's QuickJS context in a pool of worker threads. */
 export class QuickJsExecutor extends PoolExecutor {
   private readonly graceMs: number;
@@ -124,8 +127,8 @@ export class QuickJsExecutor extends PoolExecutor {
     await super.close();
   }
 
-  /** @internal Test hook: make one worker spin like one stuck in native code. */
-  hangWorkerForTest(index = 0): void {
+  /** Test hook, not exported from the package: make one worker spin like one stuck in native code. */
+  [hangWorkerForTest](index = 0): void {
     this.hosts[index]?.hang();
   }
 }

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CodeSession } from '@smol/core';
 import { describe, expect, it } from 'vitest';
+import { hangWorkerForTest } from './executor.ts';
 import { getDefaultExecutor, QuickJsExecutor } from './index.ts';
 
 const add = async (_name: string, args: unknown) => (args as { n: number }).n + 1;
@@ -84,7 +85,7 @@ describe('worker pool', () => {
     await idleOnStuck!.execute('const state = 1');
     const pending = busyOnStuck!.execute('await wait({})');
     await new Promise((r) => setTimeout(r, 20));
-    executor.hangWorkerForTest(0);
+    executor[hangWorkerForTest](0);
     const crashed = await pending;
     expect(crashed.error).toMatchObject({ name: 'SandboxCrashError' });
     expect(crashed.error?.message).toMatch(/stuck/);
