@@ -161,6 +161,26 @@ function agentsTable(res: BenchResults, section: AgentsEntry['section']): string
   return table(['N', 'runner', 'wall s', 'wall ÷ floor', 'CPU ms/step', 'CPU ÷ floor', 'peak RSS MB', 'KB/agent', 'loop p99 ms', 'failed runs'], rows);
 }
 
+/** smol's CPU per step split into the floor's work, the openai SDK's pipeline and smol's own share, per N ≥ 100. */
+function costSplit(res: BenchResults): string | undefined {
+  const rows: (string | number)[][] = [];
+  for (const e of res.agents) {
+    // Below 100 agents the whole run is a few ms of CPU: too coarse to split.
+    if (e.section !== 'load' || e.runner !== 'smol' || e.n < 100) continue;
+    const [smol, floor, sdk] = ['smol', 'floor', 'openai-sdk'].map((r) => num(find(res, 'load', r, e.n)?.result, 'cpuPerStepMs'));
+    if (smol === undefined || floor === undefined || sdk === undefined) continue;
+    const pct = (x: number): string => `${f((100 * x) / smol, 0)}%`;
+    rows.push([e.n.toLocaleString('en-US'), f(smol, 3), `${f(floor, 3)} (${pct(floor)})`, `${f(sdk - floor, 3)} (${pct(sdk - floor)})`, `${f(smol - sdk, 3)} (${pct(smol - sdk)})`, `${f(sdk / floor, 2)}x`]);
+  }
+  if (!rows.length) return undefined;
+  return (
+    'The floor\'s work (HTTP and JSON), the `openai` SDK\'s request pipeline on top of it (openai-sdk minus floor), and smol\'s own share ' +
+    '(smol minus openai-sdk: the agent loop, ApiModel, its larger prompt, the run\'s signal). The last column is the bare SDK loop against the floor: ' +
+    'any runner whose every request goes through the official SDK costs at least that much.\n\n' +
+    table(['N', 'smol ms/step', 'floor', 'openai SDK pipeline', "smol's own", 'SDK loop ÷ floor'], rows)
+  );
+}
+
 export function renderMarkdown(res: BenchResults): string {
   const env = res.environment;
   const out: string[] = [];
@@ -188,6 +208,8 @@ export function renderMarkdown(res: BenchResults): string {
       "smol's own cost (the agent loop, ApiModel, conversions, tool validation, the run's signal). `pnpm --filter @smol/bench run profile` shows where it goes.",
     '',
   );
+  const split = costSplit(res);
+  if (split) out.push('## Where smol\'s CPU per step goes (100 ms latency)', '', split, '');
   out.push('## 100 ms latency, N concurrent agents', '', agentsTable(res, 'load'), '');
   const seq = res.agents.filter((e) => e.section === 'sequential');
   if (seq.length) {
