@@ -1,6 +1,6 @@
 // pnpm --filter @smol/bench run profile: node --cpu-prof of one runner (default smol, N=1,000,
 // 0 ms latency, the server in its own process), then the top self-time functions and packages.
-//   --runner floor  --n 10000  --latency 100  --top 30  --no-build
+//   --runner floor  --n 10000  --latency 100  --stream  --top 30  --no-build
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     n: { type: 'string', default: '1000' },
     latency: { type: 'string', default: '0' },
     top: { type: 'string', default: '25' },
+    stream: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -32,7 +33,7 @@ const server = await startMockCli(['--latency-ms', values.latency!]);
 const before = new Set(readdirSync(dir));
 const n = Number(values.n);
 const result = await runJob(
-  { kind: 'agents', runner: values.runner!, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 },
+  { kind: 'agents', runner: values.runner!, n, baseURL: server.baseURL, stream: values.stream!, sequential: false, sockets: 1024, warmup: 3 },
   300_000,
   ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 );
@@ -44,7 +45,7 @@ const file = readdirSync(dir)
 if (!file) throw new Error(`no profile written: ${JSON.stringify(result)}`);
 const s = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(values.top));
 const out = (line: string) => process.stdout.write(`${line}\n`);
-out(`${values.runner} N=${n} latency=${values.latency} ms: ${JSON.stringify(result)}`);
+out(`${values.runner} N=${n} latency=${values.latency} ms${values.stream ? ' streamed' : ''}: ${JSON.stringify(result)}`);
 out(`profile: ${file} (${s.totalMs} ms sampled, idle included)`);
 out('\nself time by package:');
 for (const a of s.areas) out(`  ${a.ms.toFixed(1).padStart(8)} ms ${a.percent.toFixed(1).padStart(5)}%  ${a.name}`);
