@@ -49,6 +49,15 @@ export class NodeBody {
     this.source.on('data', sink.data);
   }
 
+  /** The reader is gone: nothing more reaches it, and the connection is closed. */
+  #cancel(): void {
+    if (this.#sink) this.source.off('data', this.#sink.data);
+    this.#sink = undefined;
+    this.#finish();
+    this.res.destroy();
+    if (this.source !== this.res) this.source.destroy();
+  }
+
   /** The whole body as one Buffer. */
   read(): Promise<Buffer> {
     return new Promise((resolve, reject) => {
@@ -60,12 +69,10 @@ export class NodeBody {
   /** The body as a web stream with backpressure; cancelling it destroys the connection. */
   stream(): ReadableStream<Uint8Array> {
     const { source } = this;
-    let cancelled = false; // data already buffered in the socket still arrives after cancel
     return new ReadableStream<Uint8Array>({
       start: (controller) =>
         this.#attach({
           data: (chunk) => {
-            if (cancelled) return;
             controller.enqueue(chunk);
             if ((controller.desiredSize ?? 1) <= 0) source.pause();
           },
@@ -73,13 +80,7 @@ export class NodeBody {
           error: (error) => controller.error(error),
         }),
       pull: () => void source.resume(),
-      cancel: () => {
-        cancelled = true;
-        this.#done = true;
-        this.release();
-        this.res.destroy();
-        if (source !== this.res) source.destroy();
-      },
+      cancel: () => this.#cancel(),
     }, { highWaterMark: 65_536, size: (chunk) => chunk.byteLength });
   }
 }
