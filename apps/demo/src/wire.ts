@@ -1,7 +1,7 @@
 // What the HTTP API sends: runs, steps and events as plain JSON.
 import type { AgentEvent, MemoryStep, RunResult } from '@smol/core';
+import { CODE_TOOL } from '@smol/core';
 
-const CODE_TOOL = 'javascript_interpreter';
 
 function message(error: unknown): string | undefined {
   if (error === undefined || error === null) return undefined;
@@ -60,11 +60,9 @@ export function eventSSE(event: AgentEvent): { event: string; data: Record<strin
   switch (event.type) {
     case 'model_delta':
       return event.delta.content ? { event: 'delta', data: { step: event.stepNumber, text: event.delta.content } } : null;
-    case 'tool_call': {
-      const { id, function: fn } = event.toolCall;
-      if (fn.name === CODE_TOOL) return { event: 'code', data: { step: event.stepNumber, code: fn.arguments } };
-      return { event: 'tool_call', data: { step: event.stepNumber, id, name: fn.name, arguments: fn.arguments } };
-    }
+    case 'tool_call':
+      if (event.name === CODE_TOOL) return { event: 'code', data: { step: event.stepNumber, code: event.arguments } };
+      return { event: 'tool_call', data: { step: event.stepNumber, id: event.callId, name: event.name, arguments: event.arguments } };
     case 'tool_output':
       return { event: 'observation', data: { step: event.stepNumber, name: event.name, observation: event.observation, isError: event.isError } };
     case 'code_output':

@@ -1,3 +1,5 @@
+import type { RunSnapshot } from './runner/run-context.js';
+
 // Every error carries a Symbol.for marker, so `isInstance` works even when two copies of
 // @smol/core end up in one process (instanceof would not).
 const AGENT_ERROR = Symbol.for('smol.error');
@@ -23,7 +25,7 @@ export class AgentError extends Error {
     this[AGENT_ERROR] = kinds;
   }
 
-  static isInstance<T extends typeof AgentError>(this: T, value: unknown): value is InstanceType<T> {
+  static isInstance<T extends abstract new (...args: any[]) => AgentError>(this: T & { readonly kind: string }, value: unknown): value is InstanceType<T> {
     return hasMarker(value, this.kind);
   }
 
@@ -57,9 +59,23 @@ export class AgentMaxStepsError extends AgentError {
   static override readonly kind: string = 'AgentMaxStepsError';
 }
 
-/** The model call failed (after retries). This one ends the run. */
+/**
+ * The model call failed (after retries). This one ends the run. When a provider answered,
+ * its status, retryability and name are here too (copied from the ModelError cause).
+ */
 export class AgentGenerationError extends AgentError {
   static override readonly kind: string = 'AgentGenerationError';
+  readonly status?: number;
+  readonly retryable: boolean;
+  readonly provider?: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    const cause = options?.cause;
+    const model = ModelError.isInstance(cause) ? cause : undefined;
+    this.status = model?.status;
+    this.retryable = model?.retryable ?? false;
+    this.provider = model?.provider;
+  }
 }
 
 /** The run was aborted through its signal or interrupted. `reason` is the abort reason. */
@@ -87,14 +103,17 @@ export class ModelError extends AgentError {
   readonly retryable: boolean;
   /** Milliseconds the server asked us to wait (Retry-After / retry-after-ms), if any. */
   readonly retryAfterMs?: number;
+  /** The provider that answered ('openai', 'anthropic', …), when known. */
+  readonly provider?: string;
   constructor(
     message: string,
-    options: { status?: number; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+    options: { status?: number; retryable?: boolean; retryAfterMs?: number; provider?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.status = options.status;
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.provider = options.provider;
   }
 }
 
@@ -116,10 +135,15 @@ export class AgentApprovalPendingError extends AgentError {
   static override readonly kind: string = 'AgentApprovalPendingError';
   constructor(
     message: string,
-    readonly snapshot: unknown,
+    readonly snapshot: RunSnapshot,
   ) {
     super(message);
   }
+}
+
+/** Tool arguments failed validation; the loop turns it into an observation for the model. */
+export class ToolArgumentsError extends AgentError {
+  static override readonly kind: string = 'ToolArgumentsError';
 }
 
 const ERROR_KINDS: Record<string, new (message: string) => AgentError> = {
@@ -130,7 +154,11 @@ const ERROR_KINDS: Record<string, new (message: string) => AgentError> = {
   AgentToolExecutionError,
   AgentMaxStepsError,
   AgentGenerationError,
+  AgentAbortError,
   AgentConfigError,
+  ModelError,
+  ModelStreamingNotSupportedError,
+  ToolArgumentsError,
 };
 
 /** Rebuilds an error stored in a serialised memory ({name, message}). */

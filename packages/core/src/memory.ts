@@ -2,8 +2,6 @@ import type { AgentError } from './errors.js';
 import type { ChatMessage, ChatMessageToolCall, ImagePart, TokenUsage } from './messages.js';
 import type { MemoryJSON } from './memory-json.js';
 import { memoryFromJSON, memoryToJSON, stepToJSON } from './memory-json.js';
-import type { ReplayOptions } from './observability/replay.js';
-import { formatReplay } from './observability/replay.js';
 
 export interface Timing {
   startTime: number;
@@ -128,11 +126,6 @@ export class AgentMemory {
     return this.getFullSteps().map(({ modelOutputMessage: _omit, ...rest }) => rest);
   }
 
-  /** The run pretty-printed, step by step, as the live display shows it. */
-  replay(options?: ReplayOptions): string {
-    return formatReplay(this, options);
-  }
-
   /** CodeAgent: every step's code, joined as one script. */
   returnFullCode(): string {
     return this.steps
@@ -141,7 +134,7 @@ export class AgentMemory {
       .join('\n\n');
   }
 
-  /** A copy for `reset: false`: new arrays, same (immutable) step objects. */
+  /** A copy: new arrays, same (immutable) step objects. */
   clone(): AgentMemory {
     const copy = new AgentMemory(this.systemPrompt);
     copy.steps.push(...this.steps);

@@ -1,5 +1,5 @@
 import { Validator } from '@cfworker/json-schema';
-import { AgentConfigError } from './errors.js';
+import { AgentConfigError, ToolArgumentsError } from './errors.js';
 
 export type ToolValueType = 'string' | 'boolean' | 'integer' | 'number' | 'image' | 'audio' | 'array' | 'object' | 'any' | 'null';
 
@@ -20,6 +20,13 @@ export interface ToolContext {
   callId?: string;
   /** The run's state variables (additionalArgs and named outputs). */
   state: Record<string, unknown>;
+  /** The step making the call. With runId and callId, a key for idempotent side effects. */
+  stepNumber?: number;
+  /**
+   * 1 on a run's first execution; higher when a durable run is resumed after a crash and
+   * redoes the step that was in flight (at-least-once): a tool with side effects can check.
+   */
+  attempt?: number;
 }
 
 export interface Tool<TArgs = any, TOutput = unknown> {
@@ -47,10 +54,6 @@ export interface JsonSchemaObject {
   [keyword: string]: unknown;
 }
 
-/** Thrown by argument validation; the loop turns it into an observation for the model. */
-export class ToolArgumentsError extends Error {
-  override name = 'ToolArgumentsError';
-}
 
 /** A Standard Schema (zod 4, valibot, arktype…) that can also describe itself as JSON Schema. */
 export interface StandardJsonSchema<T = unknown> {
@@ -124,31 +127,53 @@ export interface ToolDefinition<TArgs, TOutput> {
   execute(args: TArgs, context: ToolContext): TOutput | Promise<TOutput>;
 }
 
-function isStandardSchema(v: unknown): v is StandardJsonSchema {
+/**
+ * Validates `value` with a Standard Schema; returns the parsed value or throws
+ * ToolArgumentsError listing each issue by path (what the model reads to fix its call).
+ */
+export async function validateWithSchema<T>(schema: StandardJsonSchema<T>, value: unknown, what: string): Promise<T> {
+  const result = (await schema['~standard'].validate(value)) as { value?: T; issues?: readonly { message: string; path?: readonly unknown[] }[] };
+  if (result.issues) {
+    const msg = result.issues.map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' && p !== null && 'key' in p ? String((p as { key: unknown }).key) : String(p))).join('.') || `(${what})`}: ${i.message}`);
+    throw new ToolArgumentsError(`Invalid ${what}: ${msg.join('; ')}`);
+  }
+  return result.value as T;
+}
+
+/** The JSON Schema a Standard Schema describes itself as, without `$schema`. */
+export function standardToJsonSchema(schema: StandardJsonSchema, owner: string): Record<string, unknown> {
+  const json = schema['~standard'].jsonSchema?.input({ target: 'draft-2020-12' });
+  if (!json) throw new AgentConfigError(`${owner}: the schema cannot describe itself as JSON Schema (use zod >= 4.2).`);
+  const { $schema: _ignored, ...rest } = json;
+  return rest;
+}
+
+export function isStandardSchema(v: unknown): v is StandardJsonSchema {
   return typeof v === 'object' && v !== null && '~standard' in v;
 }
 
 /** Build a tool from a function and a schema. */
 export function tool<TArgs = Record<string, unknown>, TOutput = unknown>(def: ToolDefinition<TArgs, TOutput>): Tool<TArgs, TOutput> {
+  if (!def || typeof def !== 'object') throw new AgentConfigError('tool() takes an object: { name, description, inputSchema, execute }.');
   if (!NAME_RE.test(def.name)) throw new AgentConfigError(`Tool name "${def.name}" must be a valid identifier (letters, digits, _).`);
   if (!def.description) throw new AgentConfigError(`Tool "${def.name}" needs a description.`);
+  // Names from other libraries (smolagents' forward, the AI SDK's old parameters) fail here, not at run time.
+  const given = def as unknown as Record<string, unknown>;
+  if (typeof def.execute !== 'function') {
+    const hint = typeof given.forward === 'function' ? ' (it is called `execute` here, not `forward`)' : '';
+    throw new AgentConfigError(`Tool "${def.name}" needs an execute(args, context) function${hint}.`);
+  }
+  if ('parameters' in given) throw new AgentConfigError(`Tool "${def.name}": pass its arguments' schema as \`inputSchema\`, not \`parameters\`.`);
   let parameters: JsonSchemaObject | undefined;
   let parse: ((args: unknown) => Promise<TArgs>) | undefined;
   const schema = def.inputSchema;
   if (isStandardSchema(schema)) {
-    const json = schema['~standard'].jsonSchema?.input({ target: 'draft-2020-12' });
-    if (!json) throw new AgentConfigError(`Tool "${def.name}": the schema cannot describe itself as JSON Schema (use zod >= 4.2).`);
-    const { $schema: _ignored, ...rest } = json;
+    const rest = standardToJsonSchema(schema, `Tool "${def.name}"`);
+    if (rest.type !== 'object') throw new AgentConfigError(`Tool "${def.name}": inputSchema must describe an object of named arguments (z.object({...})), got type ${JSON.stringify(rest.type)}.`);
     parameters = rest as JsonSchemaObject;
-    parse = async (args) => {
-      const result = (await schema['~standard'].validate(args)) as { value?: TArgs; issues?: readonly { message: string; path?: readonly unknown[] }[] };
-      if (result.issues) {
-        const msg = result.issues.map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' && p !== null && 'key' in p ? String((p as { key: unknown }).key) : String(p))).join('.') || '(arguments)'}: ${i.message}`);
-        throw new ToolArgumentsError(`Invalid arguments: ${msg.join('; ')}`);
-      }
-      return result.value as TArgs;
-    };
+    parse = (args) => validateWithSchema(schema as StandardJsonSchema<TArgs>, args, 'arguments');
   } else if (schema) {
+    if (schema.type !== 'object') throw new AgentConfigError(`Tool "${def.name}": inputSchema must be a JSON Schema of type "object", got ${JSON.stringify(schema.type)}.`);
     parameters = schema;
   }
   const inputs = def.inputs ?? inputsFromSchema(parameters);
@@ -176,16 +201,41 @@ function inputsFromSchema(schema: JsonSchemaObject | undefined): Record<string, 
   return inputs;
 }
 
-/** The tool every agent has: calling it ends the run with its answer. */
+/**
+ * The tool every agent has: calling it ends the run with its answer. With an output schema
+ * (the agent's `outputSchema`), the answer must match it; a mismatch goes back to the model.
+ */
 export class FinalAnswerTool implements Tool<{ answer: unknown }, unknown> {
-  readonly name = 'final_answer';
+  readonly name = FINAL_ANSWER;
   readonly description = 'Provides a final answer to the given problem.';
-  readonly inputs = { answer: { type: 'any' as const, description: 'The final answer to the problem' } };
+  readonly inputs: Readonly<Record<string, ToolInput>>;
   readonly outputType = 'any' as const;
+  readonly parse?: (args: unknown) => Promise<{ answer: unknown }>;
+
+  constructor(outputSchema?: StandardJsonSchema) {
+    const description = 'The final answer to the problem';
+    if (!outputSchema) {
+      this.inputs = { answer: { type: 'any', description } };
+      return;
+    }
+    const json = standardToJsonSchema(outputSchema, 'outputSchema');
+    this.inputs = { answer: { ...json, type: (json.type as ToolValueType) ?? 'any', description } };
+    this.parse = async (args) => {
+      if (typeof args !== 'object' || args === null || !('answer' in args)) throw new ToolArgumentsError('Invalid arguments: (arguments): the answer is missing.');
+      return { answer: await validateWithSchema(outputSchema, (args as { answer: unknown }).answer, 'final answer') };
+    };
+  }
+
   forward(args: { answer: unknown }): unknown {
     return args.answer;
   }
 }
+
+/** The name of the tool (and of CodeAgent's function) that ends a run. */
+export const FINAL_ANSWER = 'final_answer';
+
+/** The tool name a CodeAgent's step records its code under (as smolagents' python_interpreter). */
+export const CODE_TOOL = 'javascript_interpreter';
 
 /** Checks a tool's shape at agent construction, so mistakes surface early. */
 export function validateTool(t: Tool): void {

@@ -1,5 +1,5 @@
 // The router over several simulated OpenAI-compatible servers (@smol/testing), one per deployment.
-import { AgentAbortError, ModelError, StreamAccumulator, ToolCallingAgent, tool, type ChatMessage, type Model, type RunResult } from '@smol/core';
+import { AgentAbortError, ModelError, StreamAccumulator, ToolCallingAgent, tool, type ChatMessage, type Model } from '@smol/core';
 import { startMockLlmServer, type MockLlmServer, type MockLlmServerOptions } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiteLLMRouterModel, type LiteLLMRouterModelOptions, type RouterDeployment } from '../src/index.js';
@@ -156,8 +156,8 @@ describe('LiteLLMRouterModel as an agent model', () => {
     const { LiteLLMModel } = await import('../src/index.js');
     const ready: Model = new LiteLLMModel({ modelId: 'mock-model', apiBase: b.baseURL, apiKey: 'sk-test' });
     const r = router([deployment(a, 'main'), { modelName: 'main', model: ready }]);
-    const agent = new ToolCallingAgent({ model: r, tools: [lookup], returnFullResult: true });
-    const result = (await agent.arun('define smol')) as RunResult;
+    const agent = new ToolCallingAgent({ model: r, tools: [lookup] });
+    const result = (await agent.arun('define smol', { returnFullResult: true }));
     expect(result.state).toBe('success');
     expect(String(result.output)).toContain('definition of define smol');
     expect(a.requestCount + b.requestCount).toBe(3);

@@ -1,6 +1,6 @@
 // End to end: a ToolCallingAgent on OpenAIServerModel, through the real openai SDK and the
 // keep-alive transport, against @smol/testing's simulated Chat Completions server.
-import { ToolCallingAgent, tool, type AgentEvent, type RunResult } from '@smol/core';
+import { ToolCallingAgent, tool, type AgentEvent } from '@smol/core';
 import { startMockLlmServer, type MockLlmServer } from '@smol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -23,13 +23,13 @@ afterAll(async () => {
 
 function agent() {
   const model = new OpenAIServerModel({ modelId: 'mock-model', apiBase: server.baseURL, apiKey: 'sk-test' });
-  return new ToolCallingAgent({ model, tools: [lookup], returnFullResult: true });
+  return new ToolCallingAgent({ model, tools: [lookup] });
 }
 
 describe('ToolCallingAgent on OpenAIServerModel against the simulated server', () => {
   it('runs two tool calls then the final answer, with usage', async () => {
     const before = server.requestCount;
-    const result = (await agent().arun('define smol')) as RunResult;
+    const result = (await agent().arun('define smol', { returnFullResult: true }));
     expect(server.requestCount - before).toBe(3);
     expect(result.state).toBe('success');
     expect(String(result.output)).toContain('define smol');
@@ -52,7 +52,7 @@ describe('ToolCallingAgent on OpenAIServerModel against the simulated server', (
 
   it('100 concurrent runs on one agent each get their own answer', async () => {
     const a = agent();
-    const results = (await Promise.all(Array.from({ length: 100 }, (_, i) => a.arun(`task number ${i}`)))) as RunResult[];
+    const results = (await Promise.all(Array.from({ length: 100 }, (_, i) => a.arun(`task number ${i}`, { returnFullResult: true }))));
     results.forEach((r, i) => expect(String(r.output)).toContain(`task number ${i}"`));
   });
 });

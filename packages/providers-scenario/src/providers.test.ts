@@ -112,7 +112,7 @@ const providers: Provider[] = [
 describe.each(providers)('$name runs the shared ToolCallingAgent scenario', (provider) => {
   for (const stream of [false, true]) {
     it(stream ? 'streamed' : 'plain', async () => {
-      const agent = new ToolCallingAgent({ model: provider.model(), tools: [lookup, letters], returnFullResult: true });
+      const agent = new ToolCallingAgent({ model: provider.model(), tools: [lookup, letters] });
       const before = provider.count();
       const task = `define smol (${provider.name}${stream ? ', streamed' : ''})`;
       let result: RunResult;
@@ -123,7 +123,7 @@ describe.each(providers)('$name runs the shared ToolCallingAgent scenario', (pro
         expect([...types]).toEqual(expect.arrayContaining(['model_delta', 'tool_call', 'tool_output', 'final_answer']));
         result = await run.result;
       } else {
-        result = (await agent.arun(task)) as RunResult;
+        result = (await agent.arun(task, { returnFullResult: true }));
       }
 
       expect(result.state).toBe('success');

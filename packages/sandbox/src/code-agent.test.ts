@@ -24,8 +24,8 @@ describe('CodeAgent on QuickJsExecutor', () => {
       'Thought: again, redeclaring is fine.\n<code>\nconst basket = { apple: 3, pear: 2 };\nlet total = (await cost("apple")) + (await cost("pear"));\ntotal\n</code>',
       'Thought: done.\n<code>\nfinal_answer(`total ${total.toFixed(2)} EUR`)\n</code>',
     ]);
-    const agent = new CodeAgent({ model, tools: [price], executor, returnFullResult: true });
-    const r = (await agent.arun('What does the basket cost?')) as RunResult;
+    const agent = new CodeAgent({ model, tools: [price], executor });
+    const r = (await agent.arun('What does the basket cost?', { returnFullResult: true }));
     expect(r.output).toBe('total 3.00 EUR');
     expect(observation(r, 0)).toBe('Execution logs:\n1.5\nLast output from code snippet:\nundefined');
     expect(observation(r, 1)).toBe('Last output from code snippet:\n3');
@@ -40,8 +40,8 @@ describe('CodeAgent on QuickJsExecutor', () => {
 
   it('an error shows the failing line and keeps the logs; the model then recovers', async () => {
     const model = new ScriptedModel(['<code>\nconsole.log("first");\nnull.x;\n</code>', '<code>\nfinal_answer("ok")\n</code>']);
-    const agent = new CodeAgent({ model, tools: [], executor, returnFullResult: true });
-    const r = (await agent.arun('t')) as RunResult;
+    const agent = new CodeAgent({ model, tools: [], executor });
+    const r = (await agent.arun('t', { returnFullResult: true }));
     const step = r.steps[1] as ActionStep;
     expect(step.observations).toBe('Execution logs:\nfirst');
     expect(step.error?.message).toMatch(/Code execution failed at line 2 'null\.x;' due to: TypeError/);
@@ -67,8 +67,8 @@ describe('CodeAgent on QuickJsExecutor', () => {
     const quick = new QuickJsExecutor({ workers: 1, limits: { timeoutMs: 200 } });
     try {
       const model = new ScriptedModel(['<code>\nwhile (true) {}\n</code>', '<code>\nfinal_answer("survived")\n</code>']);
-      const agent = new CodeAgent({ model, tools: [], executor: quick, returnFullResult: true });
-      const r = (await agent.arun('t')) as RunResult;
+      const agent = new CodeAgent({ model, tools: [], executor: quick });
+      const r = (await agent.arun('t', { returnFullResult: true }));
       expect(r.output).toBe('survived');
       expect((r.steps[1] as ActionStep).error?.message).toContain('TimeoutError');
     } finally {

@@ -33,7 +33,7 @@ export function registerAgentClass(name: string, cls: AgentClass): void {
   agentClasses.set(name, cls);
 }
 
-export function agentToJSON(agent: MultiStepAgent, extra: Record<string, unknown>): AgentJSON {
+export function agentToJSON(agent: MultiStepAgent<any>, extra: Record<string, unknown>): AgentJSON {
   const managed = new Set(agent.managedAgents.keys());
   return {
     schemaVersion: AGENT_SCHEMA_VERSION,
@@ -45,7 +45,7 @@ export function agentToJSON(agent: MultiStepAgent, extra: Record<string, unknown
       maxSteps: agent.maxSteps,
       instructions: agent.instructions,
       maxToolConcurrency: agent.maxToolConcurrency,
-      returnFullResult: agent.returnFullResult,
+      onMaxSteps: agent.onMaxSteps,
       name: agent.name,
       description: agent.description,
       planningInterval: agent.planningInterval,

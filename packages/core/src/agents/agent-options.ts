@@ -7,11 +7,13 @@ import type { TelemetryOptions } from '../observability/telemetry.js';
 import type { PromptTemplates } from '../prompts.js';
 import type { AgentObserver } from '../runner/observers.js';
 import type { Approver } from '../runner/tool-calls.js';
-import type { Tool } from '../tools.js';
+import type { StandardJsonSchema, Tool } from '../tools.js';
+import type { RunResult, RunSnapshot } from '../runner/run-context.js';
+import type { AgentRun } from './agent-run.js';
 import type { MultiStepAgent } from './multi-step-agent.js';
 
 export interface StepCallbackContext {
-  agent: MultiStepAgent;
+  agent: MultiStepAgent<any>;
   memory: AgentMemory;
   runId: string;
 }
@@ -28,24 +30,40 @@ export type StepCallbacks =
     };
 
 /** Returns false (or throws) to reject a final answer; the model is told and tries again. */
-export type FinalAnswerCheck = (answer: unknown, memory: AgentMemory, agent: MultiStepAgent) => boolean | Promise<boolean>;
+export type FinalAnswerCheck = (answer: unknown, memory: AgentMemory, agent: MultiStepAgent<any>) => boolean | Promise<boolean>;
 
-export interface AgentOptions {
+export interface AgentOptions<TOutput = unknown> {
+  /** The model that writes each step (any `Model`: @smol/openai, @smol/anthropic, …). */
   model: Model;
+  /** The tools the model may call; `final_answer` is added for you. */
   tools?: Tool[];
-  /** Default 20. */
+  /** Action steps before the run stops asking the model to act (see `onMaxSteps`). Default 20. */
   maxSteps?: number;
+  /**
+   * When the steps run out: 'final_answer' (default, as smolagents) asks the model once more
+   * for an answer over the memory and ends with state 'max_steps_error'; 'throw' rejects
+   * with AgentMaxStepsError.
+   */
+  onMaxSteps?: 'final_answer' | 'throw';
+  /**
+   * The final answer's schema (zod 4 or any Standard Schema with JSON Schema output).
+   * `final_answer` validates against it, a mismatch goes back to the model to fix, and `arun`
+   * resolves to the parsed, typed value.
+   */
+  outputSchema?: StandardJsonSchema<TOutput>;
   /** Extra instructions appended to the system prompt. */
   instructions?: string;
   /** Tool calls of one step that run at once. Default 8. */
   maxToolConcurrency?: number;
+  /** Called (and awaited, in order) after each step: every step, or per step type. */
   stepCallbacks?: StepCallbacks;
+  /** Checks each final answer; one that returns false or throws sends the model back to work. */
   finalAnswerChecks?: FinalAnswerCheck[];
-  /** arun resolves to a RunResult instead of the bare output. */
-  returnFullResult?: boolean;
   /** Needed to be used as a managed agent. */
   name?: string;
+  /** What this agent does, shown to a manager agent. Needed to be used as a managed agent. */
   description?: string;
+  /** Replace any of the prompts; placeholders are checked at construction. */
   promptTemplates?: Partial<PromptTemplates>;
   /** Watch every run of this agent (live display, …). */
   observers?: AgentObserver[];
@@ -59,7 +77,7 @@ export interface AgentOptions {
   /** Plan before the first step and then every N steps. */
   planningInterval?: number;
   /** Named agents this agent can give tasks to, like tools. */
-  managedAgents?: MultiStepAgent[];
+  managedAgents?: MultiStepAgent<any>[];
   /** As a managed agent: append a summary of the run to the report. */
   provideRunSummary?: boolean;
   /**
@@ -69,22 +87,34 @@ export interface AgentOptions {
   approve?: Approver;
 }
 
-export interface ResumeOptions extends Omit<RunOptions, 'reset' | 'additionalArgs' | 'images' | 'maxSteps'> {
+export interface ResumeOptions extends Omit<RunOptions, 'continueFrom' | 'additionalArgs' | 'images' | 'maxSteps'> {
   /** Decision per pending call id: true approves, false rejects. Calls not listed stay pending. */
-  decisions: Record<string, boolean>;
+  decisions?: Record<string, boolean>;
 }
 
 export interface RunOptions {
+  /** Return the run itself, to iterate for events (model deltas, tool calls, steps). */
   stream?: boolean;
-  /** Default true. false continues from a copy of the last finished run's memory. */
-  reset?: boolean;
+  /** Resolve `arun` to the RunResult (state, steps, token usage, timing) instead of the bare answer. */
+  returnFullResult?: boolean;
+  /**
+   * Continue a conversation: this run starts from that run's memory (a RunResult, a finished
+   * AgentRun, or its snapshot), then the new task. Without it every run starts fresh, so runs
+   * on a shared agent never see each other.
+   */
+  continueFrom?: RunResult<unknown> | AgentRun<unknown> | RunSnapshot;
+  /** This run's step limit, over the agent's `maxSteps`. */
   maxSteps?: number;
   /** Shown to the model with the task and kept in the run's state. */
   additionalArgs?: Record<string, unknown>;
+  /** Images attached to the task (for vision models). */
   images?: ImagePart[];
+  /** Cancels the run: the model call, every tool and the sandbox see it. */
   signal?: AbortSignal;
   /** Observers for this run only, after the agent's own. */
   observers?: AgentObserver[];
   /** The run (and tool call) that started this one, for tracing; set by managed-agent calls. */
   parent?: { runId: string; callId?: string };
+  /** Which execution of this run this is (1 by default); durable queues count retries here. Tools see it. */
+  attempt?: number;
 }

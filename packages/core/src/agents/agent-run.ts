@@ -1,17 +1,18 @@
-import { AgentAbortError } from '../errors.js';
+import { AgentAbortError, AgentError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { AgentMemory } from '../memory.js';
 import type { RunContext, RunResult, RunSnapshot } from '../runner/run-context.js';
 import { notify } from '../runner/observers.js';
 
 /**
- * One run of an agent. Iterate it for the event stream (a `break` cancels the run),
- * or await `result`. Either way there is exactly one consumer of the loop's generator.
+ * One run of an agent. Iterate it for the event stream (a `break` cancels the run), or
+ * await `result`, which runs it to the end when nobody iterates. Either way the loop runs
+ * once: there is exactly one consumer of its generator.
  */
 export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   readonly id: string;
   readonly memory: AgentMemory;
-  readonly result: Promise<RunResult<T>>;
+  readonly #result: Promise<RunResult<T>>;
   #resolve!: (r: RunResult<T>) => void;
   #reject!: (e: unknown) => void;
   #started = false;
@@ -25,12 +26,26 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   ) {
     this.id = context.id;
     this.memory = context.memory;
-    this.result = new Promise((resolve, reject) => {
+    this.#result = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
     // A streaming caller may never look at `result`; its rejection must not go unhandled.
-    this.result.catch(() => {});
+    this.#result.catch(() => {});
+  }
+
+  /**
+   * Settles when the run ends. Asking for it starts the run if nobody iterates it: the check
+   * waits a microtask, so `const r = run.result; for await (const e of run) …` still streams.
+   */
+  get result(): Promise<RunResult<T>> {
+    if (!this.#started) {
+      queueMicrotask(() => {
+        // The outcome is delivered through `result`; this promise's copy of it is not.
+        if (!this.#started) this.drain().catch(() => {});
+      });
+    }
+    return this.#result;
   }
 
   /** Stops the run: the model call, the tools and the sandbox see the abort. */
@@ -63,7 +78,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   }
 
   #begin(): void {
-    if (this.#started) throw new Error('An AgentRun can be consumed only once.');
+    if (this.#started) throw new AgentError('This run is already being consumed (iterated, drained or awaited through .result): iterate a run before awaiting its result, and only once.');
     this.#started = true;
     notify(this.context.observers, 'onRunStart', this.context.info);
   }
@@ -105,7 +120,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
 
   /** Runs to the end without a consumer; `result` settles. */
   async drain(): Promise<RunResult<T>> {
-    if (this.#started) return this.result;
+    if (this.#started) return this.#result;
     this.#begin();
     try {
       while (!(await this.#next()).done) {
@@ -114,6 +129,6 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
     } catch {
       // delivered through `result`
     }
-    return this.result;
+    return this.#result;
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FakeExecutor } from '../../test/fake-executor.js';
 import { TestModel, promptText } from '../../test/helpers.js';
-import { AgentConfigError, CodeAgent, parseCode, tool, type ActionStep, type RunResult } from '../index.js';
+import { AgentConfigError, CodeAgent, parseCode, tool, type ActionStep } from '../index.js';
 
 const weather = tool({
   name: 'get_weather',
@@ -73,7 +73,7 @@ describe('CodeAgent protocol', () => {
   it('tool-argument errors are thrown into the code and reach the model', async () => {
     const { agent, model } = agentWith(['<code>\nawait get_weather({ town: "x" })\n</code>', '<code>final_answer(1)</code>']);
     await agent.arun('t');
-    expect(promptText(model.calls[1].messages)).toMatch(/Invalid call to get_weather: Invalid arguments/);
+    expect(promptText(model.calls[1].messages)).toMatch(/Invalid call to tool 'get_weather': Invalid arguments/);
   });
 
   it('additionalArgs are variables in the code', async () => {
@@ -97,8 +97,8 @@ describe('CodeAgent protocol', () => {
   });
 
   it('exports the run as one script and returns full results', async () => {
-    const { agent } = agentWith(['<code>\nconst a = 1;\n</code>', '<code>\nfinal_answer(2)\n</code>'], { returnFullResult: true });
-    const r = (await agent.arun('t')) as RunResult;
+    const { agent } = agentWith(['<code>\nconst a = 1;\n</code>', '<code>\nfinal_answer(2)\n</code>']);
+    const r = (await agent.arun('t', { returnFullResult: true }));
     expect(r.state).toBe('success');
     expect(agent.memory.returnFullCode()).toBe('const a = 1;\n\nfinal_answer(2)');
   });

@@ -1,5 +1,5 @@
 import type { CodeBlockTags } from '../code/parse-code.js';
-import { DEFAULT_CODE_TAGS, MARKDOWN_CODE_TAGS, closeCodeBlock, parseCode } from '../code/parse-code.js';
+import { DEFAULT_CODE_TAGS, MARKDOWN_CODE_TAGS, closeCodeBlock, parseCode, withoutCodeBlocks } from '../code/parse-code.js';
 import { CODE_AGENT_PROMPTS, toolAsJsSignature } from '../code/code-prompts.js';
 import type { CodeExecutor, CodeLimits, CodeSession } from '../code/executor.js';
 import { DEFAULT_CODE_LIMITS } from '../code/executor.js';
@@ -7,20 +7,21 @@ import { AgentAbortError, AgentConfigError, AgentExecutionError, AgentParsingErr
 import type { ResponseFormat } from '../model.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep } from '../memory.js';
+import type { ChatMessage } from '../messages.js';
 import { contentText } from '../messages.js';
-import type { GenerateOptions } from '../model.js';
 import { raceAbort } from '../runner/abort.js';
-import { notify } from '../runner/observers.js';
+import type { ModelRequest } from '../runner/model-call.js';
+import { errorText } from '../runner/model-call.js';
 import type { RunContext } from '../runner/run-context.js';
-import { errorText } from '../runner/run-loop.js';
-import { observationText } from '../runner/tool-calls.js';
+import { callToolFromCode, observationText, toolCallEvent } from '../runner/tool-calls.js';
 import { describeManagedAgents } from '../prompts.js';
-import { ToolArgumentsError, parseToolArguments } from '../tools.js';
-import type { AgentOptions } from './multi-step-agent.js';
+import type { Tool } from '../tools.js';
+import { CODE_TOOL, FINAL_ANSWER, standardToJsonSchema } from '../tools.js';
+import type { AgentOptions } from './agent-options.js';
 import { MultiStepAgent } from './multi-step-agent.js';
 import { registerAgentClass } from './agent-json.js';
 
-export interface CodeAgentOptions extends AgentOptions {
+export interface CodeAgentOptions<TOutput = unknown> extends AgentOptions<TOutput> {
   /** Runs the code. Default: @smol/sandbox's shared QuickJS worker pool (install @smol/sandbox). */
   executor?: CodeExecutor;
   /** Sandbox limits for this agent's runs, over the executor's own (whose defaults are DEFAULT_CODE_LIMITS). */
@@ -50,7 +51,7 @@ export const THOUGHT_AND_CODE_FORMAT: ResponseFormat = {
 const sessions = new WeakMap<RunContext, CodeSession>();
 
 /** An agent that acts by writing JavaScript which calls its tools, run in a sandbox. */
-export class CodeAgent extends MultiStepAgent {
+export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput> {
   readonly codeBlockTags: CodeBlockTags;
   /** Only the limits this agent sets; the executor's configuration supplies the rest. */
   readonly limits: Readonly<Partial<CodeLimits>>;
@@ -58,13 +59,12 @@ export class CodeAgent extends MultiStepAgent {
   private readonly executor?: CodeExecutor;
   private readonly modelParameters: Readonly<Record<string, unknown>>;
 
-  constructor(options: CodeAgentOptions) {
+  constructor(options: CodeAgentOptions<TOutput>) {
     const tags = options.codeBlockTags === 'markdown' ? MARKDOWN_CODE_TAGS : (options.codeBlockTags ?? DEFAULT_CODE_TAGS);
     if (!Array.isArray(tags) || tags.length !== 2 || !tags[0] || !tags[1]) {
       throw new AgentConfigError('codeBlockTags must be "markdown" or a pair of non-empty strings [open, close].');
     }
-    // The prompt needs the tags before super() renders it.
-    super(options, CODE_AGENT_PROMPTS, { tags, structured: options.useStructuredOutputs ?? false });
+    super(options, CODE_AGENT_PROMPTS, (tools, managed) => codePromptVariables(tools, managed, tags, options));
     this.useStructuredOutputs = options.useStructuredOutputs ?? false;
     this.codeBlockTags = Object.freeze([...tags]) as unknown as CodeBlockTags;
     this.limits = Object.freeze({ ...options.limits });
@@ -82,29 +82,12 @@ export class CodeAgent extends MultiStepAgent {
     };
   }
 
-  protected promptVariables(context?: unknown): Record<string, string> {
-    const { tags, structured } = context as { tags: CodeBlockTags; structured: boolean };
-    const [open, close] = tags;
-    const format = structured
-      ? `\nReply with a JSON object with two keys: "thought" (your reasoning) and "code" (the JavaScript to run, without ${open} tags).\n`
-      : '';
-    return {
-      tools: [...this.tools.values()]
-        .filter((t) => t.name !== 'final_answer' && !this.managedAgents.has(t.name))
-        .map(toolAsJsSignature)
-        .join('\n\n'),
-      managed_agents: describeManagedAgents([...this.managedAgents.values()], true),
-      instructions: `${format}${this.instructions ? `\n${this.instructions}\n` : ''}`,
-      code_open: open,
-      code_close: close,
-    };
-  }
-
   override async setupRun(ctx: RunContext): Promise<void> {
     const executor = this.executor ?? (await loadDefaultExecutor());
     const session = await executor.createSession({
-      toolNames: [...this.tools.keys()].filter((n) => n !== 'final_answer'),
-      callTool: (name, args, signal) => this.callTool(ctx, name, args, signal),
+      toolNames: [...this.tools.keys()].filter((n) => n !== FINAL_ANSWER),
+      // Code's tool calls take the one tool path (validation, approval, observers, abort).
+      callTool: (name, args) => callToolFromCode(ctx, this, ctx.stepNumber, { id: `code_${ctx.stepNumber}_${name}_${++ctx.codeToolCalls}`, name, arguments: args ?? {} }),
       variables: { ...ctx.state },
       limits: this.limits,
     });
@@ -112,59 +95,19 @@ export class CodeAgent extends MultiStepAgent {
     ctx.disposers.push(() => session.dispose());
   }
 
-  /** A tool call from the code: validated like a native call; errors are thrown into the code. */
-  private async callTool(ctx: RunContext, name: string, args: unknown, signal: AbortSignal): Promise<unknown> {
-    const tool = this.tools.get(name);
-    if (!tool) throw new Error(`Unknown tool ${name}`);
-    let parsed: unknown;
-    try {
-      parsed = await parseToolArguments(tool, args ?? {});
-    } catch (error) {
-      throw new Error(`Invalid call to ${name}: ${error instanceof ToolArgumentsError ? error.message : errorText(error)}`);
-    }
-    const callId = `code_${ctx.stepNumber}_${name}_${++ctx.codeToolCalls}`;
-    const context = { signal, runId: ctx.id, state: ctx.state, callId };
-    if (tool.needsApproval && (typeof tool.needsApproval !== 'function' || (await tool.needsApproval(parsed, context)))) {
-      // Sandbox state cannot be serialised mid-execution, so a CodeAgent awaits its approver instead of pausing.
-      if (!this.approve) throw new Error(`Calling ${name} needs a human's approval, and this agent has no approve handler.`);
-      const request = { runId: ctx.id, callId, toolName: name, arguments: parsed };
-      if (!(await raceAbort(Promise.resolve(this.approve(request, { signal })), signal))) {
-        throw new Error(`The user rejected the call to ${name}. Do not call it again with the same arguments.`);
-      }
-    }
-    // Observers (logger, telemetry) see the code's tool calls like native ones.
-    const call = { id: callId, type: 'function' as const, function: { name, arguments: parsed as Record<string, unknown> } };
-    notify(ctx.observers, 'onToolCallStart', ctx.info, ctx.stepNumber, call);
-    try {
-      const output = await raceAbort(Promise.resolve().then(() => tool.forward(parsed, context)), signal);
-      notify(ctx.observers, 'onToolCallEnd', ctx.info, ctx.stepNumber, call, { output });
-      return output;
-    } catch (error) {
-      notify(ctx.observers, 'onToolCallEnd', ctx.info, ctx.stepNumber, call, { error });
-      throw error;
-    }
+  stepRequest(ctx: RunContext): ModelRequest {
+    const format = this.useStructuredOutputs ? { responseFormat: THOUGHT_AND_CODE_FORMAT } : { stopSequences: ['Observation:', 'Calling tools:', this.codeBlockTags[1]] };
+    return { messages: ctx.memory.toMessages(), options: { ...this.modelParameters, ...format } };
   }
 
-  async *runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined> {
-    const messages = ctx.memory.toMessages();
-    const options: GenerateOptions = {
-      ...this.modelParameters,
-      ...(this.useStructuredOutputs
-        ? { responseFormat: THOUGHT_AND_CODE_FORMAT }
-        : { stopSequences: ['Observation:', 'Calling tools:', this.codeBlockTags[1]] }),
-      signal: ctx.signal,
-    };
-    const message = ctx.stream ? yield* this.callModel(ctx, step.stepNumber, messages, options) : await this.generate(ctx, step.stepNumber, messages, options);
+  async *act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> {
     const text = contentText(message.content);
     const output = this.useStructuredOutputs ? text : closeCodeBlock(text, this.codeBlockTags);
-    step.modelOutputMessage = message;
     step.modelOutput = output;
-    step.tokenUsage = message.tokenUsage;
-
     const code = this.useStructuredOutputs ? parseThoughtAndCode(output) : parseCode(output, this.codeBlockTags);
     step.codeAction = code;
-    step.toolCalls = [{ id: `call_${step.stepNumber}`, type: 'function', function: { name: 'javascript_interpreter', arguments: code } }];
-    yield { type: 'tool_call', stepNumber: step.stepNumber, toolCall: step.toolCalls[0] };
+    step.toolCalls = [{ id: `call_${step.stepNumber}`, type: 'function', function: { name: CODE_TOOL, arguments: code } }];
+    yield toolCallEvent(step.stepNumber, step.toolCalls[0]);
 
     const session = sessions.get(ctx);
     if (!session) throw new AgentExecutionError('The code session is gone.');
@@ -185,15 +128,48 @@ export class CodeAgent extends MultiStepAgent {
       const where = e.line !== undefined ? ` at line ${e.line}${e.source ? ` '${e.source.trim()}'` : ''}` : '';
       throw new AgentExecutionError(`Code execution failed${where} due to: ${e.name}: ${e.message}`);
     }
+    const max = this.limits.maxOutputChars ?? DEFAULT_CODE_LIMITS.maxOutputChars;
     if (result.isFinalAnswer) {
       step.isFinalAnswer = true;
       step.actionOutput = result.output;
-      parts.push(`Final answer: ${truncate(observationText(result.output), this.limits.maxOutputChars ?? DEFAULT_CODE_LIMITS.maxOutputChars)}`);
+      parts.push(`Final answer: ${truncate(observationText(result.output), max)}`);
     } else {
-      parts.push(`Last output from code snippet:\n${truncate(observationText(result.output), this.limits.maxOutputChars ?? DEFAULT_CODE_LIMITS.maxOutputChars)}`);
+      parts.push(`Last output from code snippet:\n${truncate(observationText(result.output), max)}`);
     }
     step.observations = parts.join('\n');
   }
+
+  /** The answer asked for after max steps is prose: code in it is dropped, never returned as the answer. */
+  answerFromText(text: string): string {
+    if (this.useStructuredOutputs) {
+      try {
+        const value = JSON.parse(text) as { thought?: unknown; code?: unknown };
+        if (typeof value.thought === 'string') return value.thought.trim();
+      } catch {
+        // not JSON: plain prose
+      }
+    }
+    return withoutCodeBlocks(text, this.codeBlockTags);
+  }
+}
+
+/** The system prompt's variables for a CodeAgent: tools as JS signatures, the code tags, the answer format. */
+function codePromptVariables(tools: readonly Tool[], managed: readonly MultiStepAgent[], tags: CodeBlockTags, options: CodeAgentOptions<unknown>): Record<string, string> {
+  const [open, close] = tags;
+  const lines: string[] = [];
+  if (options.useStructuredOutputs) lines.push(`Reply with a JSON object with two keys: "thought" (your reasoning) and "code" (the JavaScript to run, without ${open} tags).`);
+  if (options.outputSchema) lines.push(`The value you pass to final_answer must match this JSON Schema: ${JSON.stringify(standardToJsonSchema(options.outputSchema, 'outputSchema'))}`);
+  const format = lines.map((l) => `\n${l}\n`).join('');
+  return {
+    tools: tools
+      .filter((t) => t.name !== FINAL_ANSWER)
+      .map(toolAsJsSignature)
+      .join('\n\n'),
+    managed_agents: describeManagedAgents(managed, true),
+    instructions: `${format}${options.instructions ? `\n${options.instructions}\n` : ''}`,
+    code_open: open,
+    code_close: close,
+  };
 }
 
 function parseThoughtAndCode(text: string): string {

@@ -13,6 +13,7 @@ import {
   type RunSnapshot,
 } from '../index.js';
 import { FakeExecutor } from '../../test/fake-executor.js';
+import { formatReplay } from '../observability/replay.js';
 
 const transfers: number[] = [];
 const transfer = tool({
@@ -66,7 +67,7 @@ describe('human in the loop', () => {
     // Round-trip through a string, as if stored in a database and loaded elsewhere.
     const snapshot = JSON.parse(JSON.stringify((err as AgentApprovalPendingError).snapshot)) as RunSnapshot;
     expect(snapshot.schemaVersion).toBe(1);
-    const fresh = new ToolCallingAgent({ model: new TestModel([reply(call('final_answer', { answer: 'finished' }))]), tools: [transfer], returnFullResult: true });
+    const fresh = new ToolCallingAgent({ model: new TestModel([reply(call('final_answer', { answer: 'finished' }))]), tools: [transfer] });
     const result = (await fresh.resume(snapshot, { decisions: { call_big: true } }).drain()) as RunResult;
     expect(result.output).toBe('finished');
     expect(transfers).toEqual([500]);
@@ -76,7 +77,7 @@ describe('human in the loop', () => {
 
   it('a paused run reports awaiting_approval with the pending calls, and rejecting continues the run', async () => {
     transfers.length = 0;
-    const agent = new ToolCallingAgent({ model: new TestModel(script()), tools: [transfer], returnFullResult: true });
+    const agent = new ToolCallingAgent({ model: new TestModel(script()), tools: [transfer] });
     const run = agent.start('pay 500');
     const paused = await run.drain();
     expect(paused.state).toBe('awaiting_approval');
@@ -149,7 +150,7 @@ describe('memory utilities', () => {
     const model = new TestModel([reply(call('nope', {})), reply(call('transfer', { amount: 5 })), reply(call('final_answer', { answer: 'paid' }))]);
     const agent = new ToolCallingAgent({ model, tools: [transfer] });
     await agent.arun('pay 5');
-    const text = agent.memory.replay();
+    const text = formatReplay(agent.memory);
     expect(text).toContain('pay 5');
     expect(text).toContain('transfer');
     expect(text).toContain('moved 5');

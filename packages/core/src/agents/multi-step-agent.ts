@@ -1,23 +1,23 @@
-import { AgentApprovalPendingError, AgentConfigError, AgentGenerationError, ModelStreamingNotSupportedError } from '../errors.js';
+import { AgentApprovalPendingError, AgentConfigError } from '../errors.js';
 import { memoryFromJSON, stepFromJSON } from '../memory-json.js';
-import type { Approver } from '../runner/tool-calls.js';
-import type { AgentEvent } from '../events.js';
-import type { ActionStep, MemoryStep, PlanningStep } from '../memory.js';
+import type { ActionStep, MemoryStep } from '../memory.js';
 import { AgentMemory } from '../memory.js';
-import type { ChatMessage } from '../messages.js';
-import { StreamAccumulator, contentText } from '../messages.js';
-import type { GenerateOptions, Model } from '../model.js';
+import type { Model } from '../model.js';
 import type { PromptTemplates } from '../prompts.js';
 import { TEMPLATE_PLACEHOLDERS, checkTemplate, renderTemplate } from '../prompts.js';
 import { linkedController } from '../runner/abort.js';
+import { errorText } from '../runner/model-call.js';
 import type { AgentObserver } from '../runner/observers.js';
-import { notify } from '../runner/observers.js';
 import { RunContext } from '../runner/run-context.js';
-import type { RunSnapshot } from '../runner/run-context.js';
-import { runLoop, errorText } from '../runner/run-loop.js';
-import type { LoopAgent } from '../runner/run-loop.js';
-import type { Tool } from '../tools.js';
-import { FinalAnswerTool, validateTool } from '../tools.js';
+import type { RunResult, RunSnapshot } from '../runner/run-context.js';
+import { runLoop } from '../runner/run-loop.js';
+import type { LoopAgent, MaxStepsPolicy } from '../runner/run-loop.js';
+import type { ModelRequest } from '../runner/model-call.js';
+import type { Approver } from '../runner/tool-calls.js';
+import type { AgentEvent } from '../events.js';
+import type { ChatMessage } from '../messages.js';
+import type { StandardJsonSchema, Tool } from '../tools.js';
+import { FINAL_ANSWER, FinalAnswerTool, validateTool } from '../tools.js';
 import { AgentRun } from './agent-run.js';
 import { managedAgentTool } from './managed-agent-tool.js';
 import type { OpenTelemetryObserver } from '../observability/telemetry.js';
@@ -29,23 +29,32 @@ import { agentFromJSON, agentToJSON } from './agent-json.js';
 export type { AgentOptions, FinalAnswerCheck, ResumeOptions, RunOptions, StepCallback, StepCallbackContext, StepCallbacks } from './agent-options.js';
 import type { AgentOptions, FinalAnswerCheck, ResumeOptions, RunOptions, StepCallback, StepCallbackContext, StepCallbacks } from './agent-options.js';
 
-/** The shared step loop. An agent is frozen configuration; every run is its own object. */
-export abstract class MultiStepAgent implements LoopAgent {
+/** The prompt variables of an agent kind, from the agent's tools (computed once per agent). */
+export type PromptVariables = (tools: readonly Tool[], managedAgents: readonly MultiStepAgent[]) => Record<string, string>;
+
+/**
+ * What every agent kind shares: frozen configuration, and runs. An agent holds no per-run
+ * state, so one agent serves any number of concurrent runs. A kind (ToolCallingAgent,
+ * CodeAgent) adds what to send for a step and how to act on the answer; the loop in
+ * runner/ does the rest. `TOutput` is the final answer's type (see `outputSchema`).
+ */
+export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
   readonly model: Model;
   readonly tools: ReadonlyMap<string, Tool>;
   readonly maxSteps: number;
   readonly instructions?: string;
   readonly maxToolConcurrency: number;
-  readonly returnFullResult: boolean;
   readonly name?: string;
   readonly description?: string;
   readonly promptTemplates: Readonly<PromptTemplates>;
   readonly planningInterval?: number;
   readonly managedAgents: ReadonlyMap<string, MultiStepAgent>;
   readonly provideRunSummary: boolean;
-  protected readonly approve?: Approver;
+  readonly onMaxSteps: MaxStepsPolicy;
+  readonly outputSchema?: StandardJsonSchema<TOutput>;
+  readonly approve?: Approver;
   /** The filled-in prompt variables (tools, managed_agents, …), computed once. */
-  protected readonly promptValues: Readonly<Record<string, string>>;
+  readonly promptValues: Readonly<Record<string, string>>;
   /** Rendered once per agent: runs never re-render it. */
   readonly systemPrompt: string;
   private readonly callbacks: Readonly<Required<Exclude<StepCallbacks, StepCallback[]>>>;
@@ -53,7 +62,7 @@ export abstract class MultiStepAgent implements LoopAgent {
   protected readonly observers: readonly AgentObserver[];
   #lastMemory: AgentMemory | undefined;
 
-  protected constructor(options: AgentOptions, defaultPrompts: PromptTemplates, promptContext?: unknown) {
+  protected constructor(options: AgentOptions<TOutput>, defaultPrompts: PromptTemplates, promptVariables: PromptVariables) {
     if (!options || typeof options.model?.agenerate !== 'function') {
       throw new AgentConfigError('An agent needs a `model` with an agenerate(messages, options) method.');
     }
@@ -64,7 +73,9 @@ export abstract class MultiStepAgent implements LoopAgent {
       if (tools.has(t.name)) throw new AgentConfigError(`Two tools are named "${t.name}"; tool names must be unique.`);
       tools.set(t.name, t);
     }
-    if (!tools.has('final_answer')) tools.set('final_answer', new FinalAnswerTool());
+    if (options.outputSchema && tools.has(FINAL_ANSWER)) throw new AgentConfigError(`Give either an outputSchema or your own ${FINAL_ANSWER} tool, not both.`);
+    if (!tools.has(FINAL_ANSWER)) tools.set(FINAL_ANSWER, new FinalAnswerTool(options.outputSchema));
+    this.outputSchema = options.outputSchema;
     const managed = new Map<string, MultiStepAgent>();
     for (const agent of options.managedAgents ?? []) {
       if (!agent.name || !agent.description) throw new AgentConfigError('A managed agent needs a `name` and a `description`.');
@@ -79,8 +90,10 @@ export abstract class MultiStepAgent implements LoopAgent {
     if (options.planningInterval !== undefined) this.planningInterval = positiveInt(options.planningInterval, 'planningInterval');
     this.maxSteps = positiveInt(options.maxSteps ?? 20, 'maxSteps');
     this.maxToolConcurrency = positiveInt(options.maxToolConcurrency ?? 8, 'maxToolConcurrency');
+    const policy = options.onMaxSteps ?? 'final_answer';
+    if (policy !== 'final_answer' && policy !== 'throw') throw new AgentConfigError(`onMaxSteps must be 'final_answer' or 'throw', got ${JSON.stringify(policy)}.`);
+    this.onMaxSteps = policy;
     this.instructions = options.instructions;
-    this.returnFullResult = options.returnFullResult ?? false;
     if (options.name !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(options.name)) {
       throw new AgentConfigError(`Agent name "${options.name}" must be a valid identifier (letters, digits, _).`);
     }
@@ -98,19 +111,19 @@ export abstract class MultiStepAgent implements LoopAgent {
     const tracing = telemetry === false ? [] : [telemetry === true ? defaultTelemetry() : createTelemetryObserver(telemetry)];
     const display = options.verbosity && options.verbosity !== 'off' ? [new AgentLogger({ level: options.verbosity })] : [];
     this.observers = Object.freeze([...tracing, ...display, ...(options.observers ?? [])]);
-    // Subclass fields are not set yet here: what the prompt needs from them comes as promptContext.
-    this.promptValues = Object.freeze(this.promptVariables(promptContext));
+    const own = [...tools.values()].filter((t) => !managed.has(t.name));
+    this.promptValues = Object.freeze(promptVariables(own, [...managed.values()]));
     for (const [key, allowed] of Object.entries(TEMPLATE_PLACEHOLDERS)) {
       if (key !== 'systemPrompt') checkTemplate(this.promptTemplates[key as keyof PromptTemplates], allowed, key);
     }
     this.systemPrompt = renderTemplate(this.promptTemplates.systemPrompt, this.promptValues, 'systemPrompt');
   }
 
-  /** The values the system prompt template can use. */
-  protected abstract promptVariables(promptContext?: unknown): Record<string, string>;
+  /** The model request for a step. */
+  abstract stepRequest(ctx: RunContext, step: ActionStep): ModelRequest;
 
-  /** One step: call the model, act, and fill `step`. */
-  abstract runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined>;
+  /** Acts on the model's answer: fills `step`, yielding events as they happen. */
+  abstract act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined>;
 
   /** Per-run resources (a CodeAgent's sandbox session); push their cleanup on ctx.disposers. */
   async setupRun(_ctx: RunContext): Promise<void> {}
@@ -131,16 +144,21 @@ export abstract class MultiStepAgent implements LoopAgent {
     return agent;
   }
 
-  /** The memory of the last run to finish (successfully or not). */
+  /**
+   * The memory of the last run of this agent to finish, for inspection (smolagents'
+   * `agent.memory`). On an agent shared by concurrent runs, prefer the run's own memory
+   * (`run.memory`, `result.steps`); to continue a conversation, pass `continueFrom`.
+   */
   get memory(): AgentMemory {
     return this.#lastMemory ?? new AgentMemory({ type: 'system_prompt', systemPrompt: this.systemPrompt });
   }
 
   /** Starts a run and returns its handle: iterate it for events, await `.result`, or `.interrupt()` it. */
-  start(task: string, options: RunOptions = {}): AgentRun {
+  start(task: string, options: RunOptions = {}): AgentRun<TOutput> {
     if (typeof task !== 'string' || task.trim() === '') throw new AgentConfigError('The task must be a non-empty string.');
     const maxSteps = positiveInt(options.maxSteps ?? this.maxSteps, 'maxSteps');
-    const memory = options.reset === false && this.#lastMemory ? this.#lastMemory.clone() : new AgentMemory({ type: 'system_prompt', systemPrompt: this.systemPrompt });
+    const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: this.systemPrompt });
+    if (options.continueFrom !== undefined) memory.steps.push(...stepsOf(options.continueFrom));
     let fullTask = task;
     const state: Record<string, unknown> = {};
     if (options.additionalArgs && Object.keys(options.additionalArgs).length > 0) {
@@ -151,84 +169,67 @@ export abstract class MultiStepAgent implements LoopAgent {
     return this.createRun(task, memory, maxSteps, state, options);
   }
 
-  /** Continues a run that paused on tool calls needing approval, from its snapshot (JSON-safe). */
-  resume(snapshot: RunSnapshot, options: ResumeOptions): AgentRun {
+  /**
+   * Continues a run from its snapshot (JSON-safe; in this process or another): a run paused
+   * on approvals (pass `decisions`), or a run checkpointed at any step boundary. Finished
+   * steps are never redone.
+   */
+  resume(snapshot: RunSnapshot, options: ResumeOptions = {}): AgentRun<TOutput> {
     if (!snapshot || snapshot.schemaVersion !== 1) throw new AgentConfigError(`Unsupported run snapshot (schemaVersion ${String(snapshot?.schemaVersion)}).`);
-    if (!snapshot.pendingStep) throw new AgentConfigError('This run did not pause on an approval: there is nothing to resume.');
-    const memory = memoryFromJSON(snapshot.memory);
+    let memory: AgentMemory;
+    try {
+      memory = memoryFromJSON(snapshot.memory);
+    } catch (error) {
+      throw new AgentConfigError(`The run snapshot's memory cannot be read: ${errorText(error)}`, { cause: error });
+    }
     const run = this.createRun(snapshot.task, memory, snapshot.maxSteps, { ...snapshot.state }, options, snapshot.runId);
     const ctx = run.context;
     ctx.stepNumber = snapshot.stepNumber;
-    ctx.pendingStep = stepFromJSON(snapshot.pendingStep) as ActionStep;
+    if (snapshot.firstStep !== undefined) ctx.firstStep = snapshot.firstStep;
+    if (snapshot.pendingStep) ctx.pendingStep = stepFromJSON(snapshot.pendingStep) as ActionStep;
+    else if (options.decisions && Object.keys(options.decisions).length > 0) {
+      throw new AgentConfigError('This run did not pause on an approval: there are no decisions to give.');
+    }
     for (const [id, decision] of Object.entries(options.decisions ?? {})) ctx.approvals.set(id, decision);
     return run;
   }
 
-  private createRun(task: string, memory: AgentMemory, maxSteps: number, state: Record<string, unknown>, options: RunOptions, id?: string): AgentRun {
+  private createRun(task: string, memory: AgentMemory, maxSteps: number, state: Record<string, unknown>, options: RunOptions | ResumeOptions, id?: string): AgentRun<TOutput> {
     const { controller, release } = linkedController(options.signal);
     const observers = options.observers?.length ? [...this.observers, ...options.observers] : this.observers;
     const info = { agentName: this.name, task, modelId: this.model.modelId, parent: options.parent };
     const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
+    if (options.attempt !== undefined) ctx.attempt = positiveInt(options.attempt, 'attempt');
     ctx.disposers.push(release);
-    return new AgentRun(ctx, runLoop(this, ctx), controller);
+    return new AgentRun<TOutput>(ctx, runLoop(this, ctx), controller);
   }
 
-  /** Runs a task. With `{ stream: true }`, returns the run to iterate for events. */
-  arun(task: string, options: RunOptions & { stream: true }): AgentRun;
-  arun(task: string, options?: RunOptions): Promise<unknown>;
-  arun(task: string, options: RunOptions = {}): AgentRun | Promise<unknown> {
+  /**
+   * Runs a task and resolves to its final answer. `{ returnFullResult: true }` resolves to the
+   * RunResult (state, steps, usage); `{ stream: true }` returns the run to iterate for events.
+   * A run that pauses for approval rejects with AgentApprovalPendingError (its snapshot
+   * resumes it) unless the full result was asked for.
+   */
+  arun(task: string, options: RunOptions & { stream: true }): AgentRun<TOutput>;
+  arun(task: string, options: RunOptions & { stream?: false; returnFullResult: true }): Promise<RunResult<TOutput>>;
+  arun(task: string, options?: RunOptions & { stream?: false; returnFullResult?: false }): Promise<TOutput>;
+  arun(task: string, options?: RunOptions): AgentRun<TOutput> | Promise<TOutput | RunResult<TOutput>>;
+  arun(task: string, options: RunOptions = {}): AgentRun<TOutput> | Promise<TOutput | RunResult<TOutput>> {
     if (options.stream) return this.start(task, options);
-    let run: AgentRun;
+    let run: AgentRun<TOutput>;
     try {
       run = this.start(task, options);
     } catch (error) {
       return Promise.reject(error);
     }
     return run.drain().then((result) => {
-      if (this.returnFullResult) return result;
+      if (options.returnFullResult) return result;
       if (result.state === 'awaiting_approval') {
         const names = result.pendingApprovals!.map((r) => r.toolName).join(', ');
-        throw new AgentApprovalPendingError(`The run is waiting for approval of: ${names}. Resume it with agent.resume(error.snapshot, { decisions }).`, result.snapshot);
+        throw new AgentApprovalPendingError(`The run is waiting for approval of: ${names}. Resume it with agent.resume(error.snapshot, { decisions }).`, result.snapshot!);
       }
       return result.output;
     });
-  }
-
-  /** A planning step: the first plan, or an update from the memory in summary mode. */
-  async *planningStep(ctx: RunContext): AsyncGenerator<AgentEvent, void, undefined> {
-    const step: PlanningStep = { type: 'planning', plan: '', timing: { startTime: Date.now() } };
-    notify(ctx.observers, 'onStepStart', ctx.info, ctx.stepNumber, 'planning');
-    const first = !ctx.memory.steps.some((s, i) => i >= ctx.firstStep && s.type === 'planning');
-    const t = this.promptTemplates;
-    const vars = { task: ctx.task, tools: this.promptValues.tools ?? '', managed_agents: this.promptValues.managed_agents ?? '' };
-    const messages: ChatMessage[] = first
-      ? [userText(renderTemplate(t.planningInitial, vars, 'planningInitial'))]
-      : [
-          { role: 'system', content: [{ type: 'text', text: renderTemplate(t.planningUpdatePre, vars, 'planningUpdatePre') }] },
-          ...ctx.memory.toMessages(true),
-          userText(renderTemplate(t.planningUpdatePost, { ...vars, remaining_steps: String(ctx.maxSteps - ctx.stepNumber + 1) }, 'planningUpdatePost')),
-        ];
-    const planOptions: GenerateOptions = { stopSequences: ['<end_plan>'], signal: ctx.signal };
-    const message = ctx.stream ? yield* this.callModel(ctx, ctx.stepNumber, messages, planOptions) : await this.generate(ctx, ctx.stepNumber, messages, planOptions);
-    const text = contentText(message.content).replace('<end_plan>', '').trim();
-    step.plan = first
-      ? `Here are the facts I know and the plan of action that I will follow to solve the task:\n\`\`\`\n${text}\n\`\`\``
-      : `I still need to solve the task I was given:\n\`\`\`\n${ctx.task}\n\`\`\`\n\nHere are the facts I know and my new/updated plan of action to solve the task:\n\`\`\`\n${text}\n\`\`\``;
-    step.modelOutputMessage = message;
-    step.tokenUsage = message.tokenUsage;
-    step.timing.endTime = Date.now();
-    step.timing.duration = step.timing.endTime - step.timing.startTime;
-    ctx.memory.steps.push(step);
-    yield { type: 'planning_step', step };
-    await this.notifyStep(step, ctx);
-  }
-
-  async provideFinalAnswer(ctx: RunContext): Promise<ChatMessage> {
-    const messages: ChatMessage[] = [{ role: 'system', content: [{ type: 'text', text: this.promptTemplates.finalAnswerPre }] }];
-    messages.push(...ctx.memory.toMessages().slice(1));
-    const post = renderTemplate(this.promptTemplates.finalAnswerPost, { task: ctx.task }, 'finalAnswerPost');
-    messages.push({ role: 'user', content: [{ type: 'text', text: post }] });
-    return this.model.agenerate(messages, { signal: ctx.signal });
   }
 
   async checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined> {
@@ -264,60 +265,19 @@ export abstract class MultiStepAgent implements LoopAgent {
       }
     }
   }
+}
 
-  /**
-   * One model call for a step: streamed (each delta yielded) when the run streams, a plain
-   * call otherwise. A failure that is not an abort ends the run as AgentGenerationError.
-   * Callers use `ctx.stream ? yield* this.callModel(…) : await this.generate(…)`, so a run
-   * that does not stream pays for no generator here.
-   */
-  protected async *callModel(ctx: RunContext, stepNumber: number, messages: ChatMessage[], options: GenerateOptions): AsyncGenerator<AgentEvent, ChatMessage, undefined> {
-    if (!ctx.stream) return this.generate(ctx, stepNumber, messages, options);
-    notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, messages);
-    try {
-      if (typeof this.model.agenerateStream !== 'function') {
-        throw new ModelStreamingNotSupportedError(`The model ${this.model.modelId} cannot stream: it has no agenerateStream. Run without { stream: true }.`);
-      }
-      const acc = new StreamAccumulator();
-      for await (const delta of this.model.agenerateStream(messages, options)) {
-        acc.add(delta);
-        yield { type: 'model_delta', stepNumber, delta };
-      }
-      const message = acc.toMessage();
-      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
-      return message;
-    } catch (error) {
-      throw this.modelFailed(ctx, stepNumber, error);
-    }
-  }
-
-  /** The plain (not streamed) model call of a step. */
-  protected async generate(ctx: RunContext, stepNumber: number, messages: ChatMessage[], options: GenerateOptions): Promise<ChatMessage> {
-    notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, messages);
-    try {
-      const message = await this.model.agenerate(messages, options);
-      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
-      return message;
-    } catch (error) {
-      throw this.modelFailed(ctx, stepNumber, error);
-    }
-  }
-
-  private modelFailed(ctx: RunContext, stepNumber: number, error: unknown): unknown {
-    notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { error });
-    if (ctx.signal.aborted) return error;
-    return AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
-  }
-
+/** The steps a continued run starts from: a finished run, its result, or its snapshot. */
+function stepsOf(from: NonNullable<RunOptions['continueFrom']>): MemoryStep[] {
+  if (from instanceof AgentRun) return [...from.memory.steps];
+  if ('schemaVersion' in from && 'memory' in from) return memoryFromJSON(from.memory).steps;
+  if (Array.isArray((from as RunResult).steps)) return [...(from as RunResult).steps];
+  throw new AgentConfigError('continueFrom takes a RunResult, an AgentRun or a RunSnapshot.');
 }
 
 let sharedTelemetry: OpenTelemetryObserver | undefined;
 function defaultTelemetry(): OpenTelemetryObserver {
   return (sharedTelemetry ??= createTelemetryObserver());
-}
-
-function userText(text: string): ChatMessage {
-  return { role: 'user', content: [{ type: 'text', text }] };
 }
 
 function positiveInt(value: number, name: string): number {

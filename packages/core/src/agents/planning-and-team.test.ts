@@ -17,7 +17,6 @@ describe('planning', () => {
       maxSteps: 4,
       // Reject the first two answers so the run lasts three action steps.
       finalAnswerChecks: [() => ++checks > 2],
-      returnFullResult: true,
     });
     await agent.arun('Find X');
     const types = agent.memory.steps.map((s) => s.type);
@@ -118,7 +117,7 @@ describe('observers', () => {
       onStepStart: (_r, n, kind) => void log.push(`${kind} ${n}`),
       onModelCallStart: () => void log.push('model start'),
       onModelCallEnd: (_r, _n, o) => void log.push(o.error ? 'model error' : 'model end'),
-      onToolCallStart: (_r, _n, c) => void log.push(`tool ${c.function.name}`),
+      onToolCallStart: (_r, _n, c) => void log.push(`tool ${c.name}`),
       onToolCallEnd: (_r, _n, _c, o) => void log.push(`tool end ${String(o.output)}`),
       onRunEnd: (_r, o) => void log.push(`run end ${String(o.result?.output)}`),
     };

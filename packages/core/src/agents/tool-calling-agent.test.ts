@@ -12,7 +12,6 @@ import {
   tool,
   type ActionStep,
   type AgentEvent,
-  type RunResult,
 } from '../index.js';
 
 const echo = tool({
@@ -49,8 +48,8 @@ describe('ToolCallingAgent: the loop', () => {
 
   it('returns a RunResult with summed token usage and timing when returnFullResult is set', async () => {
     const model = new TestModel([reply(call('add', { a: 1, b: 1 })), reply(call('final_answer', { answer: 2 }))]);
-    const agent = new ToolCallingAgent({ model, tools: [add], returnFullResult: true });
-    const result = (await agent.arun('1+1')) as RunResult;
+    const agent = new ToolCallingAgent({ model, tools: [add] });
+    const result = (await agent.arun('1+1', { returnFullResult: true }));
     expect(result.output).toBe(2);
     expect(result.state).toBe('success');
     expect(result.tokenUsage).toEqual({ inputTokens: 20, outputTokens: 10, totalTokens: 30 });
@@ -60,8 +59,8 @@ describe('ToolCallingAgent: the loop', () => {
 
   it('reports tokenUsage null when a step has no usage', async () => {
     const model = new TestModel([{ role: 'assistant', content: '', toolCalls: call('final_answer', { answer: 1 }) }]);
-    const agent = new ToolCallingAgent({ model, returnFullResult: true });
-    expect(((await agent.arun('x')) as RunResult).tokenUsage).toBeNull();
+    const agent = new ToolCallingAgent({ model });
+    expect(((await agent.arun('x', { returnFullResult: true }))).tokenUsage).toBeNull();
   });
 
   it('counts streamed (incremental) usage once', async () => {
@@ -179,8 +178,8 @@ describe('tool calls in a step', () => {
 describe('max steps', () => {
   it('asks the model once more without tools and reports max_steps_error', async () => {
     const model = new TestModel((_m, _o, i) => (i < 3 ? reply(call('add', { a: i, b: 1 })) : 'Best guess: 42'));
-    const agent = new ToolCallingAgent({ model, tools: [add], maxSteps: 3, returnFullResult: true });
-    const result = (await agent.arun('never ends')) as RunResult;
+    const agent = new ToolCallingAgent({ model, tools: [add], maxSteps: 3 });
+    const result = (await agent.arun('never ends', { returnFullResult: true }));
     expect(model.calls).toHaveLength(4);
     expect(model.calls[3].options.toolsToCallFrom).toBeUndefined();
     expect(promptText(model.calls[3].messages)).toContain('please provide an answer to the following user task:\nnever ends');
@@ -199,8 +198,8 @@ describe('per-run isolation', () => {
       await abortableDelay(Math.random() * 5);
       return hasObservation ? reply(call('final_answer', { answer: `answer to ${task}` })) : reply(call('echo', { text: task }));
     });
-    const agent = new ToolCallingAgent({ model, tools: [echo], returnFullResult: true });
-    const results = (await Promise.all(Array.from({ length: 500 }, (_, i) => agent.arun(`task-${i}`)))) as RunResult[];
+    const agent = new ToolCallingAgent({ model, tools: [echo] });
+    const results = (await Promise.all(Array.from({ length: 500 }, (_, i) => agent.arun(`task-${i}`, { returnFullResult: true }))));
     results.forEach((r, i) => {
       expect(r.output).toBe(`answer to task-${i}`);
       const tasks = r.steps.filter((s) => s.type === 'task');
@@ -220,16 +219,31 @@ describe('per-run isolation', () => {
     expect(agent.memory.steps[0]).toEqual({ type: 'task', task: 'slow' });
   });
 
-  it('reset: false continues from a copy of the last memory', async () => {
-    const model = new TestModel([reply(call('final_answer', { answer: 1 })), reply(call('final_answer', { answer: 2 }))]);
+  it('continueFrom continues the chosen run, never another caller\'s run on the shared agent', async () => {
+    const model = new TestModel([
+      reply(call('final_answer', { answer: 'alice-1' })),
+      reply(call('final_answer', { answer: 'bob-1' })),
+      reply(call('final_answer', { answer: 'alice-2' })),
+      reply(call('final_answer', { answer: 'bob-2' })),
+    ]);
     const agent = new ToolCallingAgent({ model });
-    await agent.arun('first');
-    const firstMemory = agent.memory;
-    await agent.arun('second', { reset: false });
-    expect(promptText(model.calls[1].messages)).toContain('New task:\nfirst');
-    expect(promptText(model.calls[1].messages)).toContain('New task:\nsecond');
-    expect(firstMemory.steps).toHaveLength(3);
-    expect(agent.memory.steps).toHaveLength(6);
+    const alice = await agent.arun('I am Alice', { returnFullResult: true });
+    const bobRun = agent.start('I am Bob');
+    await bobRun.result;
+    // Alice continues from her result, Bob from his run's snapshot (as another process would).
+    const snapshot = JSON.parse(JSON.stringify(bobRun.toJSON()));
+    const alice2 = await agent.arun('What is my name?', { continueFrom: alice, returnFullResult: true });
+    await agent.arun('What is my name?', { continueFrom: snapshot });
+    const alicePrompt = promptText(model.calls[2].messages);
+    expect(alicePrompt).toContain('New task:\nI am Alice');
+    expect(alicePrompt).not.toContain('Bob');
+    const bobPrompt = promptText(model.calls[3].messages);
+    expect(bobPrompt).toContain('New task:\nI am Bob');
+    expect(bobPrompt).not.toContain('Alice');
+    expect(alice2.steps).toHaveLength(6);
+    expect(alice.steps).toHaveLength(3);
+    // Without continueFrom every run starts fresh.
+    await expect(agent.arun('again', { continueFrom: {} as never })).rejects.toThrow(/continueFrom takes/);
   });
 
   it('the agent is frozen configuration', () => {
@@ -359,7 +373,7 @@ describe('models that cannot stream', () => {
 describe('usage', () => {
   it('sums usage per step and per run', async () => {
     const model = new TestModel([{ ...reply(call('add', { a: 1, b: 1 })), tokenUsage: usage(100, 7) }, { ...reply(call('final_answer', { answer: 2 })), tokenUsage: usage(150, 3) }]);
-    const result = (await new ToolCallingAgent({ model, tools: [add], returnFullResult: true }).arun('t')) as RunResult;
+    const result = (await new ToolCallingAgent({ model, tools: [add] }).arun('t', { returnFullResult: true }));
     expect((result.steps[1] as ActionStep).tokenUsage).toEqual(usage(100, 7));
     expect(result.tokenUsage).toEqual(usage(250, 10));
   });

@@ -35,3 +35,23 @@ export function closeCodeBlock(text: string, tags: CodeBlockTags = DEFAULT_CODE_
   if (trimmed.includes(tags[0]) && !trimmed.endsWith(tags[1])) return `${trimmed}\n${tags[1]}`;
   return text;
 }
+
+const ANSWER_LITERAL = /final_answer\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?)\s*\)/;
+
+/**
+ * A reply as prose: every code block (tagged or fenced) removed, and a leading "Thought:"
+ * dropped. When only code remains, the literal it passed to final_answer(…), if any.
+ */
+export function withoutCodeBlocks(text: string, tags: CodeBlockTags = DEFAULT_CODE_TAGS): string {
+  const tagged = new RegExp(`${escape(tags[0])}[\\s\\S]*?(?:${escape(tags[1])}|$)`, 'g');
+  const prose = text.replace(tagged, '').replace(FENCE, '').replace(/^\s*Thought:\s*/i, '').trim();
+  if (prose) return prose;
+  const literal = ANSWER_LITERAL.exec(text)?.[1];
+  if (literal === undefined) return '';
+  if (literal.startsWith("'")) return literal.slice(1, -1).replace(/\\'/g, "'");
+  try {
+    return String(JSON.parse(literal));
+  } catch {
+    return '';
+  }
+}

@@ -1,7 +1,9 @@
 // Text building blocks shared by the live logger and formatReplay, so a live run and its
 // replay look the same.
 import type { ActionStep, PlanningStep } from '../memory.js';
-import type { ChatMessageToolCall, TokenUsage } from '../messages.js';
+import type { TokenUsage } from '../messages.js';
+import type { ToolCallRequest } from '../runner/tool-calls.js';
+import { CODE_TOOL } from '../tools.js';
 
 export interface Style {
   bold(s: string): string;
@@ -26,12 +28,12 @@ export const ANSI: Style = {
   cyan: ansi(36, 39),
 };
 
-/** The name CodeAgent gives its code action when it reports it as a tool call. */
-export const CODE_TOOL = 'javascript_interpreter';
+/** A tool call as display code sees it (the event's fields). */
+export type NamedCall = Pick<ToolCallRequest, 'name' | 'arguments'>;
 
 /** CodeAgent's code arrives as a javascript_interpreter call whose arguments are the code itself. */
-export function codeOf(call: ChatMessageToolCall): string | undefined {
-  return call.function.name === CODE_TOOL && typeof call.function.arguments === 'string' ? call.function.arguments : undefined;
+export function codeOf(call: NamedCall): string | undefined {
+  return call.name === CODE_TOOL && typeof call.arguments === 'string' ? call.arguments : undefined;
 }
 
 export function truncate(text: string, max: number): string {
@@ -92,8 +94,8 @@ export function codeBlock(code: string, style: Style): string {
     .join('\n')}`;
 }
 
-export function toolCallLine(call: ChatMessageToolCall, max: number, style: Style): string {
-  return `${style.bold(`→ ${call.function.name}`)}(${truncate(toText(call.function.arguments), max)})`;
+export function toolCallLine(call: NamedCall, max: number, style: Style): string {
+  return `${style.bold(`→ ${call.name}`)}(${truncate(toText(call.arguments), max)})`;
 }
 
 export function observationLines(text: string, max: number, style: Style): string {

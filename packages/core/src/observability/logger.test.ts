@@ -82,7 +82,7 @@ describe('AgentLogger at info', () => {
     const model = new TestModel([reply(call('add', { a: 1, b: 1 })), 'It is 2.']);
     const agent = new ToolCallingAgent({ model, tools: [add], maxSteps: 1, observers: [new AgentLogger({ level: 'info', stream: out })] });
     await agent.arun('t');
-    expect(out.text).toContain('! Reached max steps (1).');
+    expect(out.text).toContain('! Reached max steps (1) without a final answer.');
     expect(out.text).toContain('It is 2.');
     expect(out.text).toContain('[Step 2: ');
     expect(out.text).toContain('■ Run ended (max_steps_error): 2 steps');

@@ -1,5 +1,7 @@
 import { AgentAbortError, AgentConfigError, AgentMaxStepsError } from '../errors.js';
+import { FINAL_ANSWER } from '../tools.js';
 import type { AgentEvent } from '../events.js';
+import { assertNever } from '../events.js';
 import type { ActionStep } from '../memory.js';
 import type { ChatMessage } from '../messages.js';
 import { contentText } from '../messages.js';
@@ -176,14 +178,14 @@ export class AgentLogger implements AgentObserver {
         return;
       case 'tool_call': {
         if (this.#level < INFO) return;
-        const code = codeOf(event.toolCall);
+        const code = codeOf(event);
         if (code !== undefined) {
           const prose = log.pendingOutput === undefined ? '' : withoutCode(log.pendingOutput, code).trim();
           log.pendingOutput = undefined;
           this.print(log, prose ? `${prose}\n${codeBlock(code, s)}` : codeBlock(code, s));
         } else {
           this.flushOutput(log);
-          this.print(log, toolCallLine(event.toolCall, this.maxChars, s));
+          this.print(log, toolCallLine(event, this.maxChars, s));
         }
         return;
       }
@@ -191,7 +193,7 @@ export class AgentLogger implements AgentObserver {
         if (event.isError) {
           log.stepErrorShown = true;
           this.print(log, errorLine(`${event.name}: ${event.observation}`, this.maxChars, s));
-        } else if (this.#level >= INFO && event.name !== 'final_answer') {
+        } else if (this.#level >= INFO && event.name !== FINAL_ANSWER) {
           this.print(log, observationLines(event.observation, this.maxChars, s));
         }
         return;
@@ -216,6 +218,8 @@ export class AgentLogger implements AgentObserver {
       case 'final_answer':
         if (this.#level >= INFO) this.print(log, finalAnswerLine(event.output, this.maxChars, s));
         return;
+      default:
+        assertNever(event, 'event');
     }
   }
 

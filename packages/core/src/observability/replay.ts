@@ -1,3 +1,4 @@
+import { FINAL_ANSWER } from '../tools.js';
 import type { AgentMemory } from '../memory.js';
 import {
   ANSI,
@@ -48,11 +49,11 @@ export function formatReplay(memory: AgentMemory, options: ReplayOptions = {}): 
         const text = (code !== undefined ? withoutCode(step.modelOutput ?? '', code) : (step.modelOutput ?? '')).trim();
         if (text) out.push(text);
         if (code !== undefined) out.push(codeBlock(code, s));
-        for (const call of step.toolCalls ?? []) {
+        for (const { function: call } of step.toolCalls ?? []) {
           if (codeOf(call) === undefined) out.push(toolCallLine(call, max, s));
         }
         // A final_answer call's observation is the answer, shown below.
-        const answerCall = step.toolCalls?.length === 1 && step.toolCalls[0].function.name === 'final_answer';
+        const answerCall = step.toolCalls?.length === 1 && step.toolCalls[0].function.name === FINAL_ANSWER;
         if (step.observations && !answerCall) out.push(observationLines(step.observations, max, s));
         if (step.error) out.push(errorLine(errorMessage(step.error), max, s));
         if (step.pendingApprovals?.length) {

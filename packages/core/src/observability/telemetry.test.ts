@@ -151,15 +151,15 @@ describe('OpenTelemetryObserver', () => {
   it('concurrent runs on one observer make separate traces', async () => {
     const t = tracing();
     const observer = createTelemetryObserver({ tracer: t.tracer });
-    const model = new TestModel(() => reply(call('add', { a: 1, b: 1 })), 5);
+    const model = new TestModel(() => reply(call('add', { a: 1, b: 1 }), 'Adding.'), 5);
     const agent = new ToolCallingAgent({ model, tools: [add], maxSteps: 2, observers: [observer] });
     await Promise.all([agent.arun('a'), agent.arun('b'), agent.arun('c')]);
     const runs = t.byName('invoke_agent');
     expect(new Set(runs.map((r) => r.spanContext().traceId)).size).toBe(3);
     for (const run of runs) {
       const inTrace = t.spans().filter((s) => s.spanContext().traceId === run.spanContext().traceId);
-      // run, 3 steps (two + the answer after max steps), 2 model calls, 2 tool calls
-      expect(inTrace).toHaveLength(8);
+      // run, 3 steps (two + the answer after max steps), 3 model calls (the last answer's too), 2 tool calls
+      expect(inTrace).toHaveLength(9);
     }
     expect(observer.runs.size).toBe(0);
   });

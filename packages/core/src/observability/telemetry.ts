@@ -2,11 +2,14 @@ import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentel
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { AgentExecutionError, ModelError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
+import { assertNever } from '../events.js';
 import type { ActionStep, PlanningStep } from '../memory.js';
-import type { ChatMessage, ChatMessageToolCall, TokenUsage } from '../messages.js';
+import type { ChatMessage, TokenUsage } from '../messages.js';
+import type { ToolCallRequest } from '../runner/tool-calls.js';
+import { CODE_TOOL } from '../tools.js';
 import type { AgentObserver, RunInfo } from '../runner/observers.js';
 import type { RunResult } from '../runner/run-context.js';
-import { CODE_TOOL, codeOf, toText, truncate } from './format.js';
+import { codeOf, toText, truncate } from './format.js';
 
 export interface TelemetryOptions {
   /** The tracer to use. Default: one from `tracerProvider`, else from the global API. */
@@ -30,7 +33,7 @@ export interface RunTrace {
   /** Model calls of a run are sequential too. */
   model?: Span;
   /** Tool calls of a step run concurrently; each hook pair receives the same call object. */
-  tools: Map<ChatMessageToolCall, Span>;
+  tools: Map<ToolCallRequest, Span>;
   /** CodeAgent's code execution; its times come from Date.now() on both ends (see onEvent). */
   code?: { span: Span; endTime?: number };
 }
@@ -119,15 +122,15 @@ export class OpenTelemetryObserver implements AgentObserver {
     span.end();
   }
 
-  onToolCallStart(run: RunInfo, _stepNumber: number, call: ChatMessageToolCall): void {
+  onToolCallStart(run: RunInfo, _stepNumber: number, call: ToolCallRequest): void {
     const t = this.runs.get(run.runId);
     if (!t) return;
-    const attributes = toolAttributes(call);
-    if (this.captureContent) attributes['gen_ai.tool.call.arguments'] = this.content(toText(call.function.arguments));
-    t.tools.set(call, this.tracer.startSpan(`execute_tool ${call.function.name}`, { kind: SpanKind.INTERNAL, attributes }, t.step?.ctx ?? t.ctx));
+    const attributes = toolAttributes(call.id, call.name);
+    if (this.captureContent) attributes['gen_ai.tool.call.arguments'] = this.content(toText(call.arguments));
+    t.tools.set(call, this.tracer.startSpan(`execute_tool ${call.name}`, { kind: SpanKind.INTERNAL, attributes }, t.step?.ctx ?? t.ctx));
   }
 
-  onToolCallEnd(run: RunInfo, _stepNumber: number, call: ChatMessageToolCall, outcome: { output?: unknown; error?: unknown }): void {
+  onToolCallEnd(run: RunInfo, _stepNumber: number, call: ToolCallRequest, outcome: { output?: unknown; error?: unknown }): void {
     const t = this.runs.get(run.runId);
     const span = t?.tools.get(call);
     if (!t || !span) return;
@@ -146,9 +149,9 @@ export class OpenTelemetryObserver implements AgentObserver {
       case 'tool_call': {
         // CodeAgent reports its code as a javascript_interpreter call and runs it after this
         // event; there are no tool hooks for it, so the span starts here.
-        const code = codeOf(event.toolCall);
+        const code = codeOf(event);
         if (code === undefined) return;
-        const attributes = toolAttributes(event.toolCall);
+        const attributes = toolAttributes(event.callId, event.name);
         if (this.captureContent) attributes['gen_ai.tool.call.arguments'] = this.content(code);
         // Both ends use Date.now(): the end is only known at the step's end (was there an error?).
         const span = this.tracer.startSpan(
@@ -170,8 +173,11 @@ export class OpenTelemetryObserver implements AgentObserver {
       case 'planning_step':
         if (t.step?.kind === 'planning') this.endStep(t, event.step);
         return;
-      default:
+      case 'tool_output': // native calls have their own hooks
+      case 'final_answer': // the run span ends in onRunEnd
         return;
+      default:
+        assertNever(event, 'event');
     }
   }
 
@@ -240,11 +246,11 @@ export function createTelemetryObserver(options?: TelemetryOptions): OpenTelemet
   return new OpenTelemetryObserver(options);
 }
 
-function toolAttributes(call: ChatMessageToolCall): Attributes {
+function toolAttributes(id: string, name: string): Attributes {
   return {
     'gen_ai.operation.name': 'execute_tool',
-    'gen_ai.tool.name': call.function.name,
-    'gen_ai.tool.call.id': call.id,
+    'gen_ai.tool.name': name,
+    'gen_ai.tool.call.id': id,
     'gen_ai.tool.type': 'function',
   };
 }

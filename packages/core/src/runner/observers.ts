@@ -1,5 +1,6 @@
 import type { AgentEvent } from '../events.js';
-import type { ChatMessage, ChatMessageToolCall } from '../messages.js';
+import type { ChatMessage } from '../messages.js';
+import type { ToolCallRequest } from './tool-calls.js';
 import type { RunResult } from './run-context.js';
 
 /** What an observer knows about the run it watches. */
@@ -22,8 +23,8 @@ export interface AgentObserver {
   onStepStart?(run: RunInfo, stepNumber: number, kind: 'action' | 'planning'): void;
   onModelCallStart?(run: RunInfo, stepNumber: number, messages: readonly ChatMessage[]): void;
   onModelCallEnd?(run: RunInfo, stepNumber: number, outcome: { message?: ChatMessage; error?: unknown }): void;
-  onToolCallStart?(run: RunInfo, stepNumber: number, call: ChatMessageToolCall): void;
-  onToolCallEnd?(run: RunInfo, stepNumber: number, call: ChatMessageToolCall, outcome: { output?: unknown; error?: unknown }): void;
+  onToolCallStart?(run: RunInfo, stepNumber: number, call: ToolCallRequest): void;
+  onToolCallEnd?(run: RunInfo, stepNumber: number, call: ToolCallRequest, outcome: { output?: unknown; error?: unknown }): void;
   /** Every event the run yields, streamed or not (including action_step and final_answer). */
   onEvent?(run: RunInfo, event: AgentEvent): void;
 }

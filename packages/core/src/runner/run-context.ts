@@ -1,17 +1,29 @@
-import type { ActionStep, AgentMemory, ApprovalRequest, MemoryStep } from '../memory.js';
+import type { ActionStep, AgentMemory, ApprovalRequest, MemoryStep, Timing } from '../memory.js';
 import type { MemoryJSON } from '../memory-json.js';
 import { memoryToJSON } from '../memory-json.js';
 import type { TokenUsage } from '../messages.js';
 import { addUsage } from '../messages.js';
 import type { AgentObserver, RunInfo } from './observers.js';
 
+/**
+ * How a run ended: 'success' (the model gave a final answer), 'max_steps_error' (the steps ran
+ * out and the answer was asked for once more, over the memory: see `onMaxSteps`), or
+ * 'awaiting_approval' (paused on tool calls a human must decide on; see `snapshot`).
+ */
 export type RunState = 'success' | 'max_steps_error' | 'awaiting_approval';
 
 export interface RunResult<T = unknown> {
   runId: string;
   output: T;
   state: RunState;
+  /**
+   * Every memory step of the run, in order: the task, planning steps, action steps and the
+   * final-answer entry (a continued run starts with the earlier run's steps). The answer asked
+   * for after max steps is an action step numbered maxSteps + 1.
+   */
   steps: MemoryStep[];
+  /** How many action steps (model calls that acted) this run took. */
+  actionSteps: number;
   /** Summed over the run's steps; null when any model call reported no usage. */
   tokenUsage: TokenUsage | null;
   timing: { startTime: number; endTime: number; duration: number };
@@ -20,16 +32,23 @@ export interface RunResult<T = unknown> {
   snapshot?: RunSnapshot;
 }
 
-/** A paused run, as JSON: agent.resume(snapshot, { decisions }) continues it, in this process or another. */
+/**
+ * A run between two steps, as JSON (no secrets): agent.resume(snapshot) continues it, in this
+ * process or another. Taken by `run.toJSON()` at any step boundary (when an `action_step` or
+ * `planning_step` event arrives) or when the run paused on approvals.
+ */
 export interface RunSnapshot {
   schemaVersion: 1;
   runId: string;
   agentName?: string;
   task: string;
+  /** The number of the next step to run. */
   stepNumber: number;
   maxSteps: number;
   state: Record<string, unknown>;
   memory: MemoryJSON;
+  /** Index of this run's first memory step (earlier ones come from a continued run). */
+  firstStep?: number;
   /** The step the run paused on; absent when the run did not pause. */
   pendingStep?: Record<string, unknown>;
 }
@@ -44,7 +63,9 @@ export class RunContext {
   /** Resources the run owns (sandbox sessions, …), released when it settles. */
   readonly disposers: (() => Promise<void> | void)[] = [];
   /** Index of this run's first step in memory (memory may continue an earlier run). */
-  readonly firstStep: number;
+  firstStep: number;
+  /** 1, or more when a durable run redoes the step that was in flight (see ToolContext.attempt). */
+  attempt = 1;
   /** What observers are told about this run. */
   readonly info: RunInfo;
   /** Decisions on tool calls carried into a resumed run, by call id. */
@@ -80,6 +101,7 @@ export class RunContext {
       maxSteps: this.maxSteps,
       state: JSON.parse(JSON.stringify(this.state)) as Record<string, unknown>,
       memory: memoryToJSON(this.memory),
+      firstStep: this.firstStep,
       ...(pendingStep ? { pendingStep } : {}),
     } as RunSnapshot;
   }
@@ -94,4 +116,10 @@ export class RunContext {
     }
     return total ?? null;
   }
+}
+
+/** Stamps a finished step's end time and duration. */
+export function endStep(step: { timing: Timing }): void {
+  step.timing.endTime = Date.now();
+  step.timing.duration = step.timing.endTime - step.timing.startTime;
 }

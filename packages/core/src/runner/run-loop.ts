@@ -1,23 +1,51 @@
-import { AgentAbortError, AgentError, AgentGenerationError, AgentMaxStepsError, toAbortError } from '../errors.js';
+import { AgentAbortError, AgentError, AgentExecutionError, AgentMaxStepsError, AgentParsingError, ToolArgumentsError, toAbortError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep } from '../memory.js';
 import type { ChatMessage } from '../messages.js';
 import { contentText } from '../messages.js';
 import { stepToJSON } from '../memory-json.js';
+import type { Model } from '../model.js';
+import type { PromptTemplates } from '../prompts.js';
+import { renderTemplate } from '../prompts.js';
+import type { StandardJsonSchema } from '../tools.js';
+import { validateWithSchema } from '../tools.js';
+import type { ModelRequest } from './model-call.js';
+import { errorText, generate, streamModel } from './model-call.js';
 import { notify } from './observers.js';
+import { planningStep } from './planning.js';
 import type { RunContext, RunResult, RunState } from './run-context.js';
+import { endStep } from './run-context.js';
+import type { ToolRunner } from './tool-calls.js';
+import { runToolCalls } from './tool-calls.js';
 
-/** What the loop needs from an agent; MultiStepAgent implements it. */
-export interface LoopAgent {
-  /** Creates the run's resources (a CodeAgent's sandbox session). */
+/** What to do when the steps run out without a final answer. */
+export type MaxStepsPolicy = 'final_answer' | 'throw';
+
+/**
+ * What an agent kind supplies: what to send for a step, and how to act on the answer.
+ * Everything else (the model call, streaming, planning, tool execution, observers, errors,
+ * checkpoints) is the loop's. See ToolCallingAgent for a complete kind in ~80 lines.
+ */
+export interface AgentKind {
+  /** Creates the run's resources (a CodeAgent's sandbox session); cleanup goes on ctx.disposers. */
   setupRun(ctx: RunContext): Promise<void>;
+  /** The model request for this step. */
+  stepRequest(ctx: RunContext, step: ActionStep): ModelRequest;
+  /** Acts on the model's answer: fills `step` (tool calls or code, observations, isFinalAnswer), yielding events. */
+  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined>;
+  /** The answer text asked for after max steps, made fit to return (CodeAgent drops code). */
+  answerFromText?(text: string): string;
+}
+
+/** The agent as the loop sees it: its kind, its configuration, and its per-run hooks. */
+export interface LoopAgent extends AgentKind, ToolRunner {
+  readonly model: Model;
   readonly planningInterval?: number;
-  /** Adds a PlanningStep to the memory, yielding its model deltas. */
-  planningStep(ctx: RunContext): AsyncGenerator<AgentEvent, void, undefined>;
-  /** Fills `step` (model output, tool calls or code, observations, isFinalAnswer), yielding events as they happen. */
-  runStep(ctx: RunContext, step: ActionStep): AsyncGenerator<AgentEvent, void, undefined>;
-  /** The answer when the steps are used up: one model call over the memory, without tools. */
-  provideFinalAnswer(ctx: RunContext): Promise<ChatMessage>;
+  readonly promptTemplates: Readonly<PromptTemplates>;
+  /** The filled-in prompt variables (tools, managed_agents, …). */
+  readonly promptValues: Readonly<Record<string, string>>;
+  readonly onMaxSteps: MaxStepsPolicy;
+  readonly outputSchema?: StandardJsonSchema;
   /** Checks a final answer; returns an error message when a check fails. */
   checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined>;
   notifyStep(step: MemoryStep, ctx: RunContext): Promise<void>;
@@ -26,13 +54,13 @@ export interface LoopAgent {
 }
 
 /**
- * The step loop: one async generator per run. Steps until a final answer or maxSteps,
- * then one last model call. Errors the model can fix stay on the step (and reach the
- * model as an observation); generation errors and aborts end the run.
+ * The step loop: one async generator per run. Steps until a final answer or maxSteps.
+ * Errors the model can fix stay on the step (and reach the model as an observation);
+ * generation errors and aborts end the run. After each step `ctx.stepNumber` names the next
+ * one, so a snapshot taken at an `action_step` event resumes without redoing a step.
  */
 export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerator<AgentEvent, RunResult, undefined> {
   let output: unknown;
-  let state: RunState = 'success';
   let finished = false;
   try {
     await agent.setupRun(ctx);
@@ -42,27 +70,32 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
       const resumed = ctx.pendingStep;
       ctx.pendingStep = undefined;
       const interval = agent.planningInterval;
-      if (!resumed && interval && (ctx.stepNumber - 1) % interval === 0) yield* agent.planningStep(ctx);
+      if (!resumed && interval && (ctx.stepNumber - 1) % interval === 0) yield* planningStep(agent, ctx);
       notify(ctx.observers, 'onStepStart', ctx.info, ctx.stepNumber, 'action');
       const step: ActionStep = resumed ?? { type: 'action', stepNumber: ctx.stepNumber, timing: { startTime: Date.now() }, isFinalAnswer: false };
       let fatal: unknown;
       try {
-        yield* agent.runStep(ctx, step);
-        if (step.isFinalAnswer) {
-          const failure = await agent.checkFinalAnswer(step.actionOutput, ctx);
-          if (failure !== undefined) {
-            step.isFinalAnswer = false;
-            step.error = new AgentError(failure);
-          }
+        if (resumed?.toolCalls) yield* runToolCalls(ctx, agent, step, resumed.toolCalls);
+        else {
+          const request = agent.stepRequest(ctx, step);
+          const message = ctx.stream ? yield* streamModel(ctx, agent.model, step.stepNumber, request) : await generate(ctx, agent.model, step.stepNumber, request);
+          step.modelOutputMessage = message;
+          step.modelOutput = contentText(message.content);
+          step.tokenUsage = message.tokenUsage;
+          yield* agent.act(ctx, step, message);
         }
+        if (step.isFinalAnswer) await checkAnswer(agent, ctx, step);
       } catch (error) {
         if (ctx.signal.aborted) throw toAbortError(ctx.signal);
-        if (AgentGenerationError.isInstance(error) || !AgentError.isInstance(error)) fatal = error;
+        // The model can fix what it wrote; anything else (a failed model call, a missing key, a bug) ends the run.
+        const fixable = AgentParsingError.isInstance(error) || AgentExecutionError.isInstance(error) || ToolArgumentsError.isInstance(error);
+        if (!fixable) fatal = error;
         step.error = AgentError.isInstance(error) ? error : new AgentError(String(error), { cause: error });
       }
       if (step.pendingApprovals && fatal === undefined) return paused(ctx, step);
       endStep(step);
       ctx.memory.steps.push(step);
+      ctx.stepNumber++;
       yield { type: 'action_step', step };
       await agent.notifyStep(step, ctx);
       if (fatal !== undefined) throw fatal;
@@ -70,9 +103,9 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
         output = step.actionOutput;
         finished = true;
       }
-      ctx.stepNumber++;
     }
 
+    let state: RunState = 'success';
     if (!finished) {
       output = yield* maxStepsAnswer(agent, ctx);
       state = 'max_steps_error';
@@ -81,16 +114,7 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
     ctx.memory.steps.push(finalStep);
     await agent.notifyStep(finalStep, ctx);
     yield { type: 'final_answer', step: finalStep, output };
-    finished = true;
-    const endTime = Date.now();
-    return {
-      runId: ctx.id,
-      output,
-      state,
-      steps: ctx.memory.steps,
-      tokenUsage: ctx.tokenUsage(),
-      timing: { startTime: ctx.startTime, endTime, duration: endTime - ctx.startTime },
-    };
+    return result(ctx, state, output);
   } catch (error) {
     // An abort surfaces as AgentAbortError whatever the layer that noticed it threw.
     if (ctx.signal.aborted && !AgentAbortError.isInstance(error)) throw toAbortError(ctx.signal);
@@ -100,54 +124,86 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   }
 }
 
-/** The run stops on a step whose tool calls wait for a human; the snapshot resumes it. */
-function paused(ctx: RunContext, step: ActionStep): RunResult {
+/** The user's checks, then the output schema: a failure goes back to the model as the step's error. */
+async function checkAnswer(agent: LoopAgent, ctx: RunContext, step: ActionStep): Promise<void> {
+  let failure = await agent.checkFinalAnswer(step.actionOutput, ctx);
+  if (failure === undefined && agent.outputSchema) {
+    try {
+      step.actionOutput = await validateWithSchema(agent.outputSchema, step.actionOutput, 'final answer');
+    } catch (error) {
+      failure = `${errorText(error)}\nCall final_answer again with an answer that matches the required format.`;
+    }
+  }
+  if (failure !== undefined) {
+    step.isFinalAnswer = false;
+    step.error = new AgentError(failure);
+  }
+}
+
+function result(ctx: RunContext, state: RunState, output: unknown, extra?: Partial<RunResult>): RunResult {
   const endTime = Date.now();
-  const { pendingApprovals, ...rest } = step;
+  let actionSteps = 0;
+  for (let i = ctx.firstStep; i < ctx.memory.steps.length; i++) if (ctx.memory.steps[i].type === 'action') actionSteps++;
   return {
     runId: ctx.id,
-    output: undefined,
-    state: 'awaiting_approval',
+    output,
+    state,
     steps: ctx.memory.steps,
+    actionSteps,
     tokenUsage: ctx.tokenUsage(),
     timing: { startTime: ctx.startTime, endTime, duration: endTime - ctx.startTime },
-    pendingApprovals,
-    snapshot: ctx.snapshot(stepToJSON(rest)),
+    ...extra,
   };
 }
 
+/** The run stops on a step whose tool calls wait for a human; the snapshot resumes it. */
+function paused(ctx: RunContext, step: ActionStep): RunResult {
+  const { pendingApprovals, ...rest } = step;
+  return result(ctx, 'awaiting_approval', undefined, { pendingApprovals, snapshot: ctx.snapshot(stepToJSON(rest)) });
+}
+
+/**
+ * Out of steps: with onMaxSteps 'throw', an AgentMaxStepsError; otherwise one last model call
+ * over the memory, without tools (smolagents' behaviour), recorded as step maxSteps + 1.
+ */
 async function* maxStepsAnswer(agent: LoopAgent, ctx: RunContext): AsyncGenerator<AgentEvent, unknown, undefined> {
-  const step: ActionStep = {
-    type: 'action',
-    stepNumber: ctx.stepNumber,
-    timing: { startTime: Date.now() },
-    isFinalAnswer: true,
-    error: new AgentMaxStepsError(`Reached max steps (${ctx.maxSteps}).`),
+  const reached = `Reached max steps (${ctx.maxSteps}) without a final answer.`;
+  if (agent.onMaxSteps === 'throw') throw new AgentMaxStepsError(reached);
+  const step: ActionStep = { type: 'action', stepNumber: ctx.stepNumber, timing: { startTime: Date.now() }, isFinalAnswer: true, error: new AgentMaxStepsError(reached) };
+  const t = agent.promptTemplates;
+  const request: ModelRequest = {
+    messages: [
+      { role: 'system', content: [{ type: 'text', text: t.finalAnswerPre }] },
+      ...ctx.memory.toMessages().slice(1),
+      { role: 'user', content: [{ type: 'text', text: renderTemplate(t.finalAnswerPost, { task: ctx.task }, 'finalAnswerPost') }] },
+    ],
+    options: {},
   };
-  let message: ChatMessage;
-  try {
-    message = await agent.provideFinalAnswer(ctx);
-  } catch (error) {
-    if (ctx.signal.aborted) throw toAbortError(ctx.signal);
-    throw AgentGenerationError.isInstance(error) ? error : new AgentGenerationError(`Error while generating the final answer: ${errorText(error)}`, { cause: error });
-  }
+  const message = yield* streamModel(ctx, agent.model, step.stepNumber, request);
   step.modelOutputMessage = message;
   step.modelOutput = contentText(message.content);
   step.tokenUsage = message.tokenUsage;
-  step.actionOutput = step.modelOutput;
+  const text = agent.answerFromText ? agent.answerFromText(step.modelOutput) : step.modelOutput.trim();
   endStep(step);
   ctx.memory.steps.push(step);
+  ctx.stepNumber++;
+  if (!text) throw new AgentMaxStepsError(`${reached} Asked for an answer over the memory, the model gave none.`);
+  step.actionOutput = agent.outputSchema ? await answerMatching(agent.outputSchema, text, reached) : text;
   yield { type: 'action_step', step };
   await agent.notifyStep(step, ctx);
   return step.actionOutput;
 }
 
-function endStep(step: ActionStep): void {
-  step.timing.endTime = Date.now();
-  step.timing.duration = step.timing.endTime - step.timing.startTime;
+/** The last answer as text, or as JSON when the output schema wants a structure. */
+async function answerMatching(schema: StandardJsonSchema, text: string, reached: string): Promise<unknown> {
+  try {
+    return await validateWithSchema(schema, text, 'final answer');
+  } catch {
+    try {
+      return await validateWithSchema(schema, JSON.parse(text), 'final answer');
+    } catch (error) {
+      throw new AgentMaxStepsError(`${reached} The answer asked for over the memory does not match the output schema: ${errorText(error)}`, { cause: error });
+    }
+  }
 }
 
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}

@@ -1,76 +1,186 @@
-import { AgentAbortError, AgentError, AgentToolCallError, AgentToolExecutionError } from '../errors.js';
+import { AgentAbortError, AgentError, AgentToolCallError, AgentToolExecutionError, ToolArgumentsError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep, ApprovalRequest } from '../memory.js';
 import type { ChatMessageToolCall, ContentPart, ImagePart } from '../messages.js';
-import { parseArguments } from '../messages.js';
 import type { Tool, ToolContext } from '../tools.js';
-import { ToolArgumentsError, parseToolArguments, toolParametersSchema } from '../tools.js';
+import { FINAL_ANSWER, parseToolArguments, toolParametersSchema } from '../tools.js';
 import { mapConcurrent, raceAbort } from './abort.js';
+import { errorText } from './model-call.js';
 import { notify } from './observers.js';
 import type { RunContext } from './run-context.js';
-import { errorText } from './run-loop.js';
 
-interface CallOutcome {
+/** Decides on the tool's behalf whether a human is asked; the human's answer arrives as a Promise. */
+export type Approver = (request: ApprovalRequest, context: { signal: AbortSignal }) => boolean | Promise<boolean>;
+
+/** What the loop needs to run tools: the agent's tools and its approval handler. */
+export interface ToolRunner {
+  readonly tools: ReadonlyMap<string, Tool>;
+  readonly maxToolConcurrency: number;
+  readonly approve?: Approver;
+}
+
+/** One call as the tool path sees it, from a native tool call or from CodeAgent code. */
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  /** Raw arguments: parsed JSON, or the string the model sent. */
+  arguments: unknown;
+}
+
+/** The result of one call: its output, or the error the model is shown. */
+export interface ToolOutcome {
   output?: unknown;
   observation: string;
   error?: AgentError;
 }
 
-/**
- * Runs one step's tool calls: final_answer alone, the others concurrently (at most
- * `concurrency` at once), observations joined in call order.
- */
-export async function* runToolCalls(
-  ctx: RunContext,
-  step: ActionStep,
-  calls: ChatMessageToolCall[],
-  tools: ReadonlyMap<string, Tool>,
-  concurrency: number,
-  approver?: Approver,
-): AsyncGenerator<AgentEvent, void, undefined> {
-  for (const toolCall of calls) yield { type: 'tool_call', stepNumber: step.stepNumber, toolCall };
+type Prepared = { call: ToolCallRequest; tool: Tool; args: unknown } | { call: ToolCallRequest; outcome: ToolOutcome };
 
-  if (calls.length > 1 && calls.some((c) => c.function.name === 'final_answer')) {
+/**
+ * The one tool path, for both agent kinds: find the tool, parse and validate its arguments.
+ * Invalid calls come back as an outcome (an error for the model), never thrown.
+ */
+async function prepare(runner: ToolRunner, call: ToolCallRequest): Promise<Prepared> {
+  const tool = runner.tools.get(call.name);
+  if (!tool) return { call, outcome: fail(new AgentToolCallError(`Unknown tool ${call.name}, should be one of: ${[...runner.tools.keys()].join(', ')}.`)) };
+  if (typeof call.arguments === 'string') {
+    return { call, outcome: fail(new AgentToolCallError(`Tool '${call.name}' was called with arguments that are not a JSON object: ${call.arguments.slice(0, 500)}`)) };
+  }
+  try {
+    return { call, tool, args: await parseToolArguments(tool, call.arguments ?? {}) };
+  } catch (error) {
+    const why = ToolArgumentsError.isInstance(error) ? error.message : errorText(error);
+    const inputs = JSON.stringify(toolParametersSchema(tool).properties);
+    return { call, outcome: fail(new AgentToolCallError(`Invalid call to tool '${call.name}': ${why}\nThe tool takes these inputs: ${inputs}`)) };
+  }
+}
+
+/**
+ * A human's decision on a call: one carried into a resumed run, else the agent's `approve`
+ * handler (awaited: other runs go on), else undefined (nobody answered yet). Null when the
+ * tool needs no approval for these arguments.
+ */
+async function decide(ctx: RunContext, runner: ToolRunner, tool: Tool, args: unknown, callId: string, context: ToolContext): Promise<boolean | undefined | null> {
+  const rule = tool.needsApproval;
+  if (!rule || (typeof rule === 'function' && !(await rule(args, context)))) return null;
+  const carried = ctx.approvals.get(callId);
+  if (carried !== undefined) return carried;
+  if (!runner.approve) return undefined;
+  const request: ApprovalRequest = { runId: ctx.id, callId, toolName: tool.name, arguments: args };
+  return raceAbort(Promise.resolve(runner.approve(request, { signal: ctx.signal })), ctx.signal);
+}
+
+/** Runs a prepared call (or reports its outcome), telling observers; aborts propagate. */
+async function execute(ctx: RunContext, stepNumber: number, prepared: Prepared, rejected: boolean, context: ToolContext): Promise<ToolOutcome> {
+  const { call } = prepared;
+  notify(ctx.observers, 'onToolCallStart', ctx.info, stepNumber, call);
+  let outcome: ToolOutcome;
+  if ('outcome' in prepared) outcome = prepared.outcome;
+  else if (rejected) outcome = fail(new AgentToolCallError(`The user rejected the call to '${call.name}'. Do not call it again with the same arguments.`));
+  else {
+    const { tool, args } = prepared;
+    try {
+      // Promise.resolve().then: a sync tool that throws becomes a rejection, not a crash of the step.
+      const output = await raceAbort(Promise.resolve().then(() => tool.forward(args, context)), context.signal);
+      outcome = { output, observation: observationText(output) };
+    } catch (error) {
+      if (context.signal.aborted || AgentAbortError.isInstance(error)) {
+        notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, { error });
+        throw error;
+      }
+      outcome = fail(
+        new AgentToolExecutionError(`Error executing tool '${call.name}' with arguments ${safeJson(args)}: ${errorText(error)}\nPlease try again or use another tool.`, {
+          cause: error,
+        }),
+      );
+    }
+  }
+  notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, outcome);
+  return outcome;
+}
+
+function toolContext(ctx: RunContext, stepNumber: number, callId: string): ToolContext {
+  return { signal: ctx.signal, runId: ctx.id, state: ctx.state, callId, stepNumber, attempt: ctx.attempt };
+}
+
+/**
+ * A call made from CodeAgent code. Sandbox state cannot be saved mid-execution, so a call
+ * that needs approval awaits the agent's `approve` handler instead of pausing the run, and
+ * fails without one. Errors are thrown into the code.
+ */
+export async function callToolFromCode(ctx: RunContext, runner: ToolRunner, stepNumber: number, call: ToolCallRequest): Promise<unknown> {
+  const prepared = await prepare(runner, call);
+  const context = toolContext(ctx, stepNumber, call.id);
+  let rejected = false;
+  if ('tool' in prepared) {
+    const decision = await decide(ctx, runner, prepared.tool, prepared.args, call.id, context);
+    if (decision === undefined) throw new Error(`Calling ${call.name} needs a human's approval, and this agent has no approve handler.`);
+    rejected = decision === false;
+  }
+  const outcome = await execute(ctx, stepNumber, prepared, rejected, context);
+  if (outcome.error) throw new Error(outcome.error.message);
+  return outcome.output;
+}
+
+/** A native tool call's event: the tool name and its parsed arguments, as they are. */
+export function toolCallEvent(stepNumber: number, call: ChatMessageToolCall): AgentEvent {
+  return { type: 'tool_call', stepNumber, callId: call.id, name: call.function.name, arguments: call.function.arguments };
+}
+
+/**
+ * Runs one step's native tool calls: final_answer alone, the others concurrently (at most
+ * `maxToolConcurrency` at once), observations joined in call order. Calls that need a human
+ * with nobody to answer leave the step pending: the run pauses before any tool runs.
+ */
+export async function* runToolCalls(ctx: RunContext, runner: ToolRunner, step: ActionStep, calls: ChatMessageToolCall[]): AsyncGenerator<AgentEvent, void, undefined> {
+  for (const call of calls) yield toolCallEvent(step.stepNumber, call);
+
+  if (calls.length > 1 && calls.some((c) => c.function.name === FINAL_ANSWER)) {
+    const others = calls.filter((c) => c.function.name !== FINAL_ANSWER).map((c) => c.function.name);
     step.error = new AgentToolCallError(
-      `final_answer must be the only tool call in its step, but it was called together with: ${calls
-        .filter((c) => c.function.name !== 'final_answer')
-        .map((c) => c.function.name)
-        .join(', ')}. Call the other tools first, then final_answer alone.`,
+      `${FINAL_ANSWER} must be the only tool call in its step, but it was called together with: ${others.join(', ')}. Call the other tools first, then ${FINAL_ANSWER} alone.`,
     );
     return;
   }
 
-  const toolContext: ToolContext = { signal: ctx.signal, runId: ctx.id, state: ctx.state };
-  const rejected = await decideApprovals(ctx, step, calls, tools, toolContext, approver);
-  if (step.pendingApprovals) return;
+  const prepared = await Promise.all(calls.map((c) => prepare(runner, { id: c.id, name: c.function.name, arguments: c.function.arguments })));
+  const rejected = new Set<string>();
+  const pending: ApprovalRequest[] = [];
+  for (const p of prepared) {
+    if (!('tool' in p)) continue;
+    const decision = await decide(ctx, runner, p.tool, p.args, p.call.id, toolContext(ctx, step.stepNumber, p.call.id));
+    if (decision === undefined) pending.push({ runId: ctx.id, callId: p.call.id, toolName: p.call.name, arguments: p.args });
+    else if (decision === false) rejected.add(p.call.id);
+  }
+  if (pending.length > 0) {
+    step.pendingApprovals = pending;
+    return;
+  }
 
-  const outcomes = await mapConcurrent(calls, concurrency, async (call) => {
-    notify(ctx.observers, 'onToolCallStart', ctx.info, step.stepNumber, call);
-    const outcome = rejected.has(call.id)
-      ? fail(new AgentToolCallError(`The user rejected the call to '${call.function.name}'. Do not call it again with the same arguments.`))
-      : await executeToolCall(call, tools, { ...toolContext, callId: call.id });
-    notify(ctx.observers, 'onToolCallEnd', ctx.info, step.stepNumber, call, outcome);
-    return outcome;
-  });
+  const outcomes = await mapConcurrent(prepared, runner.maxToolConcurrency, (p) =>
+    execute(ctx, step.stepNumber, p, rejected.has(p.call.id), toolContext(ctx, step.stepNumber, p.call.id)),
+  );
+  recordOutcomes(step, prepared, outcomes);
+  for (let i = 0; i < calls.length; i++) {
+    const { output, observation, error } = outcomes[i];
+    yield { type: 'tool_output', stepNumber: step.stepNumber, callId: calls[i].id, name: calls[i].function.name, output, observation, isError: error !== undefined };
+  }
+  if (calls.length === 1 && calls[0].function.name === FINAL_ANSWER && !outcomes[0].error) {
+    step.isFinalAnswer = true;
+    step.actionOutput = outcomes[0].output;
+  }
+}
 
+/** Observations in call order; images are attached to the step, errors joined into one. */
+function recordOutcomes(step: ActionStep, prepared: Prepared[], outcomes: ToolOutcome[]): void {
   const observations: string[] = [];
   const errors: AgentError[] = [];
-  for (let i = 0; i < calls.length; i++) {
-    const call = calls[i];
-    const outcome = outcomes[i];
-    yield {
-      type: 'tool_output',
-      stepNumber: step.stepNumber,
-      toolCallId: call.id,
-      name: call.function.name,
-      output: outcome.output,
-      observation: outcome.observation,
-      isError: outcome.error !== undefined,
-    };
+  outcomes.forEach((outcome, i) => {
+    const name = prepared[i].call.name;
     if (outcome.error) errors.push(outcome.error);
     else if (isImage(outcome.output)) {
       (step.observationsImages ??= []).push(outcome.output);
-      observations.push(`[image returned by ${call.function.name}, attached]`);
+      observations.push(`[image returned by ${name}, attached]`);
     } else if (isPartsWithImage(outcome.output)) {
       // Mixed content (an MCP result, say): the text is the observation, the images are attached.
       const texts: string[] = [];
@@ -78,85 +188,12 @@ export async function* runToolCalls(
         if (part.type === 'image') (step.observationsImages ??= []).push(part);
         else texts.push(part.text);
       }
-      observations.push(`${texts.join('\n')}\n[images returned by ${call.function.name}, attached]`);
+      observations.push(`${texts.join('\n')}\n[images returned by ${name}, attached]`);
     } else observations.push(outcome.observation);
-  }
+  });
   if (observations.length > 0) step.observations = observations.join('\n');
   if (errors.length === 1) step.error = errors[0];
   else if (errors.length > 1) step.error = new AgentToolCallError(errors.map((e) => e.message).join('\n'));
-
-  if (calls.length === 1 && calls[0].function.name === 'final_answer' && errors.length === 0) {
-    step.isFinalAnswer = true;
-    step.actionOutput = outcomes[0].output;
-  }
-}
-
-/** Decides on the tool's behalf whether a human is asked; the human's answer arrives as a Promise. */
-export type Approver = (request: ApprovalRequest, context: { signal: AbortSignal }) => boolean | Promise<boolean>;
-
-/**
- * Which calls need a human: answered by a decision carried into a resumed run, else by the
- * agent's `approve` handler (awaited, so other runs go on), else left pending: the run pauses.
- * Returns the ids of rejected calls.
- */
-async function decideApprovals(
-  ctx: RunContext,
-  step: ActionStep,
-  calls: ChatMessageToolCall[],
-  tools: ReadonlyMap<string, Tool>,
-  context: ToolContext,
-  approver: Approver | undefined,
-): Promise<Set<string>> {
-  const rejected = new Set<string>();
-  const pending: ApprovalRequest[] = [];
-  for (const call of calls) {
-    const tool = tools.get(call.function.name);
-    const args = typeof call.function.arguments === 'string' ? parseArguments(call.function.arguments) : call.function.arguments;
-    if (!tool?.needsApproval || typeof args === 'string') continue;
-    const needed = typeof tool.needsApproval === 'function' ? await tool.needsApproval(args, context) : tool.needsApproval;
-    if (!needed) continue;
-    const request: ApprovalRequest = { runId: ctx.id, callId: call.id, toolName: call.function.name, arguments: args };
-    let decision = ctx.approvals.get(call.id);
-    if (decision === undefined && approver) decision = await raceAbort(Promise.resolve(approver(request, { signal: ctx.signal })), ctx.signal);
-    if (decision === undefined) pending.push(request);
-    else if (!decision) rejected.add(call.id);
-  }
-  if (pending.length > 0) step.pendingApprovals = pending;
-  return rejected;
-}
-
-async function executeToolCall(call: ChatMessageToolCall, tools: ReadonlyMap<string, Tool>, context: ToolContext): Promise<CallOutcome> {
-  const name = call.function.name;
-  const tool = tools.get(name);
-  if (!tool) {
-    return fail(new AgentToolCallError(`Unknown tool ${name}, should be one of: ${[...tools.keys()].join(', ')}.`));
-  }
-  const raw = typeof call.function.arguments === 'string' ? parseArguments(call.function.arguments) : call.function.arguments;
-  if (typeof raw === 'string') {
-    return fail(new AgentToolCallError(`Tool '${name}' was called with arguments that are not a JSON object: ${raw.slice(0, 500)}`));
-  }
-  let args: unknown;
-  try {
-    args = await parseToolArguments(tool, raw);
-  } catch (error) {
-    const why = error instanceof ToolArgumentsError ? error.message : errorText(error);
-    return fail(
-      new AgentToolCallError(`Invalid call to tool '${name}': ${why}\nThe tool takes these inputs: ${JSON.stringify(toolParametersSchema(tool).properties)}`),
-    );
-  }
-  try {
-    // Promise.resolve().then: a sync tool that throws becomes a rejection, not a crash of the step.
-    const output = await raceAbort(Promise.resolve().then(() => tool.forward(args, context)), context.signal);
-    return { output, observation: observationText(output) };
-  } catch (error) {
-    if (context.signal.aborted || AgentAbortError.isInstance(error)) throw error;
-    return fail(
-      new AgentToolExecutionError(
-        `Error executing tool '${name}' with arguments ${safeJson(args)}: ${errorText(error)}\nPlease try again or use another tool.`,
-        { cause: error },
-      ),
-    );
-  }
 }
 
 function isImage(value: unknown): value is ImagePart {
@@ -171,7 +208,7 @@ function isPartsWithImage(value: unknown): value is ContentPart[] {
   );
 }
 
-function fail(error: AgentError): CallOutcome {
+function fail(error: AgentError): ToolOutcome {
   return { observation: error.message, error };
 }
 

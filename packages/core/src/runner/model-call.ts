@@ -1,0 +1,63 @@
+import { AgentConfigError, AgentGenerationError, ModelStreamingNotSupportedError } from '../errors.js';
+import type { AgentEvent } from '../events.js';
+import type { ChatMessage } from '../messages.js';
+import { StreamAccumulator } from '../messages.js';
+import type { GenerateOptions, Model } from '../model.js';
+import { notify } from './observers.js';
+import type { RunContext } from './run-context.js';
+
+/** One model request of a step: what an agent kind asks the loop to send. */
+export interface ModelRequest {
+  messages: ChatMessage[];
+  /** Everything but the signal, which is the run's. */
+  options: Omit<GenerateOptions, 'signal'>;
+}
+
+/**
+ * The one place a run calls its model. Streamed when the run streams (each delta yielded),
+ * a plain call otherwise. Observers hear of it; a failure that is not an abort or a
+ * configuration mistake ends the run as AgentGenerationError.
+ */
+export async function* streamModel(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): AsyncGenerator<AgentEvent, ChatMessage, undefined> {
+  if (!ctx.stream) return generate(ctx, model, stepNumber, request);
+  notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, request.messages);
+  try {
+    if (typeof model.agenerateStream !== 'function') {
+      throw new ModelStreamingNotSupportedError(`The model ${model.modelId} cannot stream: it has no agenerateStream. Run without { stream: true }.`);
+    }
+    const acc = new StreamAccumulator();
+    for await (const delta of model.agenerateStream(request.messages, { ...request.options, signal: ctx.signal })) {
+      acc.add(delta);
+      yield { type: 'model_delta', stepNumber, delta };
+    }
+    const message = acc.toMessage();
+    notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
+    return message;
+  } catch (error) {
+    throw modelFailed(ctx, stepNumber, error);
+  }
+}
+
+/** The plain (not streamed) model call; a run that does not stream pays for no generator. */
+export async function generate(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): Promise<ChatMessage> {
+  notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, request.messages);
+  try {
+    const message = await model.agenerate(request.messages, { ...request.options, signal: ctx.signal });
+    notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
+    return message;
+  } catch (error) {
+    throw modelFailed(ctx, stepNumber, error);
+  }
+}
+
+function modelFailed(ctx: RunContext, stepNumber: number, error: unknown): unknown {
+  notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { error });
+  // Aborts become AgentAbortError in the loop; a missing key is the user's to fix, unwrapped.
+  if (ctx.signal.aborted || AgentConfigError.isInstance(error) || AgentGenerationError.isInstance(error)) return error;
+  return new AgentGenerationError(`Error while generating output: ${errorText(error)}`, { cause: error });
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
