@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { CodeExecutor, CodeLimits, CodeSession, CodeSessionOptions } from '@smol/core';
 import { EngineHost, inProcessChannel, workerChannel, type RecyclePolicy } from './host.ts';
+import { SandboxConfigError, SandboxError } from './errors.ts';
 import { checkToolNames, resolveLimits, toJsonText } from './json.ts';
 import { QuickJsSession } from './session.ts';
 
@@ -93,14 +94,19 @@ abstract class PoolExecutor implements CodeExecutor {
   protected abstract spawn(): EngineHost;
 
   async createSession(options: CodeSessionOptions): Promise<CodeSession> {
-    if (this.closed) throw new Error('This executor is closed.');
+    if (this.closed) throw new SandboxError('This executor is closed.');
     const toolNames = checkToolNames(options.toolNames);
     const limits = resolveLimits(this.limits, options.limits);
     const variables = options.variables ?? {};
     if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
-      throw new TypeError('variables must be an object of JSON data');
+      throw new SandboxConfigError('variables must be an object of JSON data');
     }
-    const variablesJson = toJsonText(variables, 'variables') ?? '{}';
+    let variablesJson: string;
+    try {
+      variablesJson = toJsonText(variables, 'variables') ?? '{}';
+    } catch (error) {
+      throw new SandboxConfigError((error as Error).message, { cause: error });
+    }
     const session = new QuickJsSession(() => this.pick(), options, toolNames, variablesJson, limits);
     await session.attach();
     return session;
@@ -129,7 +135,7 @@ abstract class PoolExecutor implements CodeExecutor {
 
   /** The engine with the fewest sessions; dead engines are replaced here, lazily. */
   private pick(): EngineHost {
-    if (this.closed) throw new Error('This executor is closed.');
+    if (this.closed) throw new SandboxError('This executor is closed.');
     this.hosts = this.hosts.filter((h) => !h.dead);
     // Retiring engines keep their sessions but do not count toward the pool's size.
     let active = this.hosts.filter((h) => !h.retiring).length;
@@ -140,7 +146,7 @@ abstract class PoolExecutor implements CodeExecutor {
     let best: EngineHost | undefined;
     for (const h of this.hosts) if (h.hasRoom && (!best || load(h) < load(best))) best = h;
     if (!best) {
-      throw new Error(`The sandbox pool is full (${this.size} x ${this.sessionsPerWorker} sessions); dispose sessions or raise workers/sessionsPerWorker.`);
+      throw new SandboxError(`The sandbox pool is full (${this.size} x ${this.sessionsPerWorker} sessions); dispose sessions or raise workers/sessionsPerWorker.`);
     }
     return best;
   }
@@ -207,6 +213,6 @@ export function getDefaultExecutor(): QuickJsExecutor {
 }
 
 function positive(value: number, name: string): number {
-  if (!(value > 0)) throw new RangeError(`${name} must be a number > 0 (Infinity turns it off)`);
+  if (!(value > 0)) throw new SandboxConfigError(`${name} must be a number > 0 (Infinity turns it off)`);
   return value;
 }

@@ -4,6 +4,7 @@
 // executor's pool starts a new one for the next session.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { CodeLimits } from '@smol/core';
+import { SandboxError } from './errors.ts';
 import { Engine } from './engine.ts';
 import {
   BUSY_INDEX,
@@ -137,7 +138,7 @@ export class EngineHost {
 
   async open(link: SessionLink, toolNames: string[], variablesJson: string, limits: CodeLimits): Promise<{ sid: number; slot: number }> {
     const slot = this.freeSlots.pop();
-    if (this.dead || slot === undefined) throw new Error(this.dead ?? 'No free session slot on this sandbox engine.');
+    if (this.dead || slot === undefined) throw new SandboxError(this.dead ?? 'No free session slot on this sandbox engine.');
     const sid = ++this.nextSid;
     Atomics.store(this.flags, slot, 0);
     this.sessions.set(sid, link);
@@ -214,7 +215,7 @@ export class EngineHost {
         return;
       }
       case 'opened':
-        return this.answer(`open:${msg.sid}`, undefined, msg.error && new Error(msg.error.message));
+        return this.answer(`open:${msg.sid}`, undefined, msg.error && new SandboxError(msg.error.message));
       case 'closed':
         // Between sessions: the only moment the heap is checked, so no execution is cut short.
         if (this.recycle && msg.heapUsedBytes > this.recycle.heapBytes) this.retire();
@@ -245,7 +246,7 @@ export class EngineHost {
     clearInterval(this.watchdog);
     this.watchdog = undefined;
     this.active = 0;
-    const error = new Error(reason);
+    const error = new SandboxError(reason);
     for (const [key, waiter] of this.waiters) {
       if (key.startsWith('open:')) waiter.reject(error);
       else waiter.resolve(key.startsWith('stats:') ? EMPTY_STATS : undefined);
