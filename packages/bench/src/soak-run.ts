@@ -46,8 +46,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
     try {
       o.log(`soak: ${p.title}, ${p.runs} runs, ${o.concurrency} in flight…`);
       const job: SoakJob = { kind: 'soak', runner: p.runner, runs: p.runs, concurrency: o.concurrency, baseURL: server.baseURL, samples: o.samples };
-      // Generous: about 5 ms per run on a busy 2-core machine, plus a minute.
-      const timeoutMs = (o.timeoutS ?? 60 + p.runs / 200) * 1000;
+      // Generous: 50 ms per run (a busy 2-core machine did about 20 ms), plus a minute.
+      const timeoutMs = (o.timeoutS ?? 60 + p.runs / 20) * 1000;
       const progressEvery = Math.max(1, Math.round(o.samples / 10));
       let seen = 0;
       const res = await runJob(job, timeoutMs, [], (line) => {
