@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseOptions, runBench } from './bench.ts';
+import { existsSync } from 'node:fs';
+import { parseOptions, runBench, runSoakBench } from './bench.ts';
 import { renderMarkdown } from './report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'smol-bench-'));
@@ -39,4 +40,37 @@ describe('pnpm bench harness (smoke)', () => {
     expect(saved.agents).toHaveLength(2);
     expect(renderMarkdown(res)).toContain('| 2 | smol |');
   }, 60_000);
+
+  it('parses the soak flags; smaller counts never write the committed charts', () => {
+    const full = parseOptions(['--soak']).soak!;
+    expect(full).toMatchObject({ runs: 100_000, codeRuns: 20_000, concurrency: 100 });
+    expect(full.outDir).toMatch(/docs\/bench$/);
+    expect(full.reportPath).toMatch(/packages\/bench\/soak-report\.md$/);
+    const small = parseOptions(['--soak', '--runs', '2000', '--results-dir', dir]).soak!;
+    expect(small).toMatchObject({ runs: 2000, codeRuns: 20_000, outDir: join(dir, 'soak') });
+    expect(parseOptions([]).soak).toBeUndefined();
+    expect(() => parseOptions(['--soak', '--runs', '-1'])).toThrow(/--runs/);
+  });
+
+  it('runs the soak with tiny counts: both agents, samples, charts and the markdown section', async () => {
+    const out = join(dir, 'soak-out');
+    const o = { ...parseOptions(['--soak', '--runs', '30', '--code-runs', '10', '--concurrency', '5', '--samples', '5', '--no-build', '--soak-out', out, '--results-dir', dir]), log: () => {} };
+    const run = await runSoakBench(o);
+    expect(run.entries.map((e) => [e.title, e.result.runs, e.result.errors, e.result.wrong])).toEqual([
+      ['ToolCallingAgent', 30, 0, 0],
+      ['CodeAgent', 10, 0, 0],
+    ]);
+    for (const e of run.entries) {
+      expect(e.result.samples.length).toBeGreaterThanOrEqual(5);
+      expect(e.result.samples.at(-1)!.runs).toBe(e.result.runs);
+      expect(e.result.samples.every((s) => s.heapMB > 0 && s.rssMB > 0)).toBe(true);
+      expect(e.checks.map((c) => typeof c.pass)).toEqual(['boolean', 'boolean']);
+      expect(readFileSync(join(out, e.svg.split('/').at(-1)!), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+    }
+    expect(run.entries[1]!.result.samples.at(-1)!.workerHeapMB).toBeGreaterThan(0);
+    const md = readFileSync(join(out, 'soak-report.md'), 'utf8');
+    expect(md).toContain('| ToolCallingAgent | 30 | 5 |');
+    expect(md).toMatch(/!\[CodeAgent: memory over 10 runs\]\(.*soak-code\.svg\)/);
+    expect(existsSync(join(out, 'soak-tool-calling.svg'))).toBe(true);
+  }, 120_000);
 });

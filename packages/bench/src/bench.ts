@@ -7,6 +7,11 @@
 //   --timeout 120      seconds per run (default: 60, or 150 for N >= 10,000)
 //   --results-dir DIR  where the JSON goes (default packages/bench/bench-results)
 //   --no-build         skip the turbo build;  --no-md  leave BENCHMARKS.md alone
+// pnpm bench --soak: memory of a long-running process instead (soak-run.ts):
+//   --runs 100000 --code-runs 20000   ToolCallingAgent and CodeAgent runs (0 skips one)
+//   --concurrency 100 --samples 100   runs in flight; samples over each soak
+//   --soak-out DIR     charts and soak-report.md go here (default: docs/bench/*.svg and
+//                      packages/bench/soak-report.md for the full counts, bench-results/soak otherwise)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderMarkdown, evaluateTargets, collectEnvironment, type BenchResults, type AgentsEntry } from './report.ts';
 import { runJob, runJsonScript, startLongServer, startMockCli, type JobResult, type Server } from './spawn.ts';
+import { runSoak, SOAK_DEFAULTS, type SoakOptions, type SoakRun } from './soak-run.ts';
 import type { AgentsJob } from './worker.ts';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +40,8 @@ export interface BenchOptions {
   build: boolean;
   md: boolean;
   chunks?: number[];
+  /** Set by --soak: run the soak instead of the benchmark. */
+  soak?: SoakOptions;
   log: (line: string) => void;
 }
 
@@ -51,6 +59,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       'no-build': { type: 'boolean', default: false },
       'no-md': { type: 'boolean', default: false },
       chunks: { type: 'string' },
+      soak: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      'code-runs': { type: 'string' },
+      concurrency: { type: 'string' },
+      samples: { type: 'string' },
+      'soak-out': { type: 'string' },
     },
     strict: true,
   });
@@ -61,6 +75,33 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   const only = list(values.only, ALL_RUNNERS);
   const sections = list(values.sections, ALL_SECTIONS);
+  const count = (s: string | undefined, name: string, fallback: number): number => {
+    const v = s === undefined ? fallback : Number(s);
+    if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a whole number >= 0, got "${s}"`);
+    return v;
+  };
+  const resultsDir = resolve(values['results-dir'] ?? join(packageDir, 'bench-results'));
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  let soak: SoakOptions | undefined;
+  if (values.soak) {
+    const runs = count(values.runs, 'runs', SOAK_DEFAULTS.runs);
+    const codeRuns = count(values['code-runs'], 'code-runs', SOAK_DEFAULTS.codeRuns);
+    const full = runs === SOAK_DEFAULTS.runs && codeRuns === SOAK_DEFAULTS.codeRuns;
+    // Like the benchmark's table, a smaller soak never overwrites the committed charts.
+    const out = values['soak-out'] ? resolve(values['soak-out']) : full ? undefined : join(resultsDir, 'soak');
+    soak = {
+      runs,
+      codeRuns,
+      concurrency: Math.max(1, count(values.concurrency, 'concurrency', SOAK_DEFAULTS.concurrency)),
+      samples: Math.max(2, count(values.samples, 'samples', SOAK_DEFAULTS.samples)),
+      outDir: out ?? join(rootDir, 'docs', 'bench'),
+      reportPath: out ? join(out, 'soak-report.md') : join(packageDir, 'soak-report.md'),
+      rootDir,
+      resultsDir,
+      timeoutS: values.timeout ? Number(values.timeout) : undefined,
+      log,
+    };
+  }
   const partial = values.quick || !!values.only || !!values.n || !!values.sections || !!values.chunks;
   return {
     quick: values.quick ?? false,
@@ -68,12 +109,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     n: values.n ? Number(values.n) : undefined,
     sections,
     timeoutS: values.timeout ? Number(values.timeout) : undefined,
-    resultsDir: resolve(values['results-dir'] ?? join(packageDir, 'bench-results')),
+    resultsDir,
     build: !values['no-build'],
     // A partial run never overwrites the committed table.
     md: !values['no-md'] && !partial,
     chunks: values.chunks ? values.chunks.split(',').map(Number) : undefined,
-    log: (line) => process.stdout.write(`${line}\n`),
+    soak,
+    log,
   };
 }
 
@@ -203,9 +245,23 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   return results;
 }
 
+/** pnpm bench --soak: builds (unless --no-build), then runs the soak with `o.log`. */
+export async function runSoakBench(o: BenchOptions): Promise<SoakRun> {
+  if (!o.soak) throw new Error('runSoakBench needs --soak');
+  if (o.build) build(o.log);
+  return runSoak({ ...o.soak, log: o.log });
+}
+
+/** A soak fails when a target fails or a run went wrong. */
+export function soakPassed(run: SoakRun): boolean {
+  return run.entries.every((e) => e.checks.every((c) => c.pass) && e.result.errors + e.result.wrong === 0);
+}
+
 if (import.meta.main) {
-  runBench(parseOptions(process.argv.slice(2))).then(
-    () => process.exit(0),
+  const options = parseOptions(process.argv.slice(2));
+  // A failed soak exits 2, so a script can rely on the exit code.
+  (options.soak ? runSoakBench(options).then((run) => (soakPassed(run) ? 0 : 2)) : runBench(options).then(() => 0)).then(
+    (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exit(1);

@@ -58,14 +58,25 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 export type JobResult = { status: 'ok'; [key: string]: unknown } | { status: 'timeout'; timeoutS: number } | { status: 'error'; error: string };
 
-/** Runs one job in a fresh worker process; kills it after `timeoutMs` and reports "timeout". */
-export function runJob(job: Job, timeoutMs: number, nodeArgs: string[] = []): Promise<JobResult> {
+/**
+ * Runs one job in a fresh worker process; kills it after `timeoutMs` and reports "timeout".
+ * `onLine` sees each stdout line as it comes (progress of long jobs).
+ */
+export function runJob(job: Job, timeoutMs: number, nodeArgs: string[] = [], onLine?: (line: string) => void): Promise<JobResult> {
   const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, join(here, 'worker.ts'), JSON.stringify(job)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const text = d.toString();
+    stdout += text;
+    if (!onLine) return;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) onLine(line);
+  });
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   return new Promise((resolve) => {
     let timedOut = false;

@@ -3,10 +3,12 @@
 //   kind "agents":      N agent runs of one runner, concurrently or one after the other
 //   kind "long-stream": one stream of N chunks through a model, an agent or a peer
 //   kind "abort":       how soon an aborted arun rejects
+//   kind "soak":        many runs, sampling heap and RSS (a "SAMPLE {json}" line each)
 import { checkAnswer, type Runner, type RunnerFactory } from './work.ts';
 import { gcTwice, measure } from './measure.ts';
 import { longStream, type LongStreamJob } from './long-stream.ts';
 import { abortPromptness, type AbortJob } from './abort.ts';
+import { soak, type SoakJob } from './soak.ts';
 
 export interface AgentsJob {
   kind: 'agents';
@@ -21,9 +23,9 @@ export interface AgentsJob {
   warmup: number;
 }
 
-export type Job = AgentsJob | LongStreamJob | AbortJob;
+export type Job = AgentsJob | LongStreamJob | AbortJob | SoakJob;
 
-export async function loadRunner(job: AgentsJob): Promise<Runner> {
+export async function loadRunner(job: Pick<AgentsJob, 'runner' | 'baseURL' | 'stream' | 'sockets'>): Promise<Runner> {
   const mod = (await import(`./runners/${job.runner}.ts`)) as { createRunner: RunnerFactory };
   return mod.createRunner({ baseURL: job.baseURL, stream: job.stream, sockets: job.sockets });
 }
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
   if (job.kind === 'agents') result = await agents(job);
   else if (job.kind === 'long-stream') result = await longStream(job);
   else if (job.kind === 'abort') result = await abortPromptness(job);
+  else if (job.kind === 'soak') result = { ...(await soak(job, (s) => process.stdout.write(`SAMPLE ${JSON.stringify(s)}\n`))) };
   else throw new Error(`unknown job ${JSON.stringify(job)}`);
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }

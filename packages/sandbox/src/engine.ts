@@ -1,6 +1,7 @@
 // One QuickJS WebAssembly module and the sessions (contexts) living in it. It runs inside a
 // worker thread (worker.ts), or on the calling thread for InProcessQuickJsExecutor. It speaks
 // only in messages, so both cases share every line of the sandbox logic.
+import { getHeapStatistics } from 'node:v8';
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { GuestSession } from './guest-session.ts';
@@ -116,7 +117,7 @@ export class Engine {
         const session = this.sessions.get(msg.sid);
         this.sessions.delete(msg.sid);
         session?.close();
-        this.post({ type: 'closed', sid: msg.sid });
+        this.post({ type: 'closed', sid: msg.sid, heapUsedBytes: getHeapStatistics().used_heap_size });
         return;
       }
       case 'stats': {
@@ -127,6 +128,7 @@ export class Engine {
           sessions: this.sessions.size,
           quarantinedRuntimes: this.quarantined.length,
           wasmMemoryBytes: this.memory.buffer.byteLength,
+          heapUsedBytes: getHeapStatistics().used_heap_size,
         };
         this.post({ type: 'stats', id: msg.id, stats });
         return;

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { CodeExecutor, CodeLimits, CodeSession, CodeSessionOptions } from '@smol/core';
-import { EngineHost, inProcessChannel, workerChannel } from './host.ts';
+import { EngineHost, inProcessChannel, workerChannel, type RecyclePolicy } from './host.ts';
+import { SandboxConfigError, SandboxError } from './errors.ts';
 import { checkToolNames, resolveLimits, toJsonText } from './json.ts';
 import { QuickJsSession } from './session.ts';
 
@@ -18,7 +20,34 @@ export interface QuickJsExecutorOptions {
   workerMemoryBytes?: number;
   /** How long past its deadline a worker may stay busy before it is terminated and replaced. Default 1000 ms. */
   stuckWorkerGraceMs?: number;
+  /**
+   * V8 limits of each worker thread (Node's `Worker` `resourceLimits`), merged over the defaults
+   * (`DEFAULT_WORKER_RESOURCE_LIMITS`). Guest code lives in the WebAssembly memory, which these do
+   * not count; they bound the worker's own JavaScript heap.
+   */
+  resourceLimits?: ResourceLimits;
+  /**
+   * Replace a worker after it has hosted this many sessions. The worker takes no new sessions
+   * and ends once its open ones are disposed, so no execution is interrupted. Default 2000;
+   * `Infinity` turns it off.
+   */
+  recycleAfterSessions?: number;
+  /**
+   * Replace a worker whose V8 heap (read as each session closes, so only between sessions) is
+   * above this many bytes, the same way. Default 96 MiB; `Infinity` turns it off. Keep it below
+   * `resourceLimits.maxOldGenerationSizeMb`, or the worker may run out of heap first.
+   */
+  recycleHeapBytes?: number;
 }
+
+/** The workers' default V8 limits. The old generation stays well above `recycleHeapBytes`' default. */
+export const DEFAULT_WORKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({
+  maxOldGenerationSizeMb: 192,
+  maxYoungGenerationSizeMb: 16,
+  stackSizeMb: 4,
+});
+const DEFAULT_RECYCLE_AFTER_SESSIONS = 2000;
+const DEFAULT_RECYCLE_HEAP_BYTES = 96 * 1024 * 1024;
 
 export interface QuickJsExecutorStats {
   /** Live engines (workers, or 1 in process). */
@@ -31,6 +60,10 @@ export interface QuickJsExecutorStats {
   quarantinedRuntimes: number;
   /** Sum of the engines' WebAssembly memory sizes. */
   wasmMemoryBytes: number;
+  /** Sum of the engines' V8 heaps in use (for InProcessQuickJsExecutor: the calling thread's). */
+  heapUsedBytes: number;
+  /** Engines retired since the executor was created (recycled, or holding too many quarantined runtimes). */
+  retiredEngines: number;
 }
 
 const DEFAULT_SESSIONS_PER_WORKER = 4096;
@@ -42,6 +75,8 @@ abstract class PoolExecutor implements CodeExecutor {
   protected readonly limits: Partial<CodeLimits> | undefined;
   protected readonly sessionsPerWorker: number;
   protected readonly wasmMemoryBytes: number;
+  protected readonly recycle: RecyclePolicy;
+  private retired = 0;
   private closed = false;
 
   constructor(options: QuickJsExecutorOptions, protected readonly size: number) {
@@ -49,19 +84,29 @@ abstract class PoolExecutor implements CodeExecutor {
     resolveLimits(options.limits); // fail fast on bad limits
     this.sessionsPerWorker = Math.max(1, Math.floor(options.sessionsPerWorker ?? DEFAULT_SESSIONS_PER_WORKER));
     this.wasmMemoryBytes = Math.min(MAX_WASM_MEMORY, options.workerMemoryBytes ?? DEFAULT_WASM_MEMORY);
+    this.recycle = {
+      afterSessions: positive(options.recycleAfterSessions ?? DEFAULT_RECYCLE_AFTER_SESSIONS, 'recycleAfterSessions'),
+      heapBytes: positive(options.recycleHeapBytes ?? DEFAULT_RECYCLE_HEAP_BYTES, 'recycleHeapBytes'),
+      onRetire: () => void this.retired++,
+    };
   }
 
   protected abstract spawn(): EngineHost;
 
   async createSession(options: CodeSessionOptions): Promise<CodeSession> {
-    if (this.closed) throw new Error('This executor is closed.');
+    if (this.closed) throw new SandboxError('This executor is closed.');
     const toolNames = checkToolNames(options.toolNames);
     const limits = resolveLimits(this.limits, options.limits);
     const variables = options.variables ?? {};
     if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
-      throw new TypeError('variables must be an object of JSON data');
+      throw new SandboxConfigError('variables must be an object of JSON data');
     }
-    const variablesJson = toJsonText(variables, 'variables') ?? '{}';
+    let variablesJson: string;
+    try {
+      variablesJson = toJsonText(variables, 'variables') ?? '{}';
+    } catch (error) {
+      throw new SandboxConfigError((error as Error).message, { cause: error });
+    }
     const session = new QuickJsSession(() => this.pick(), options, toolNames, variablesJson, limits);
     await session.attach();
     return session;
@@ -76,6 +121,8 @@ abstract class PoolExecutor implements CodeExecutor {
       liveContexts: all.reduce((n, s) => n + s.liveContexts, 0),
       quarantinedRuntimes: all.reduce((n, s) => n + s.quarantinedRuntimes, 0),
       wasmMemoryBytes: all.reduce((n, s) => n + s.wasmMemoryBytes, 0),
+      heapUsedBytes: all.reduce((n, s) => n + s.heapUsedBytes, 0),
+      retiredEngines: this.retired,
     };
   }
 
@@ -88,7 +135,7 @@ abstract class PoolExecutor implements CodeExecutor {
 
   /** The engine with the fewest sessions; dead engines are replaced here, lazily. */
   private pick(): EngineHost {
-    if (this.closed) throw new Error('This executor is closed.');
+    if (this.closed) throw new SandboxError('This executor is closed.');
     this.hosts = this.hosts.filter((h) => !h.dead);
     // Retiring engines keep their sessions but do not count toward the pool's size.
     let active = this.hosts.filter((h) => !h.retiring).length;
@@ -99,7 +146,7 @@ abstract class PoolExecutor implements CodeExecutor {
     let best: EngineHost | undefined;
     for (const h of this.hosts) if (h.hasRoom && (!best || load(h) < load(best))) best = h;
     if (!best) {
-      throw new Error(`The sandbox pool is full (${this.size} x ${this.sessionsPerWorker} sessions); dispose sessions or raise workers/sessionsPerWorker.`);
+      throw new SandboxError(`The sandbox pool is full (${this.size} x ${this.sessionsPerWorker} sessions); dispose sessions or raise workers/sessionsPerWorker.`);
     }
     return best;
   }
@@ -111,14 +158,16 @@ export const hangWorkerForTest = Symbol('smol.sandbox.hangWorkerForTest');
 /** Runs each session's QuickJS context in a pool of worker threads. */
 export class QuickJsExecutor extends PoolExecutor {
   private readonly graceMs: number;
+  private readonly channel: ReturnType<typeof workerChannel>;
 
   constructor(options: QuickJsExecutorOptions = {}) {
     super(options, Math.max(1, Math.floor(options.workers ?? Math.min(2, availableParallelism()))));
     this.graceMs = options.stuckWorkerGraceMs ?? 1000;
+    this.channel = workerChannel({ ...DEFAULT_WORKER_RESOURCE_LIMITS, ...options.resourceLimits });
   }
 
   protected spawn(): EngineHost {
-    return new EngineHost(workerChannel, this.sessionsPerWorker, this.wasmMemoryBytes, this.graceMs);
+    return new EngineHost(this.channel, this.sessionsPerWorker, this.wasmMemoryBytes, this.graceMs, this.recycle);
   }
 
   override async close(): Promise<void> {
@@ -138,12 +187,14 @@ export class QuickJsExecutor extends PoolExecutor {
  * until its deadline. For tests and for environments without worker_threads.
  */
 export class InProcessQuickJsExecutor extends PoolExecutor {
-  constructor(options: Omit<QuickJsExecutorOptions, 'workers' | 'stuckWorkerGraceMs'> = {}) {
+  constructor(options: Omit<QuickJsExecutorOptions, 'workers' | 'stuckWorkerGraceMs' | 'resourceLimits' | 'recycleHeapBytes'> = {}) {
     super(options, 1);
   }
 
   protected spawn(): EngineHost {
-    return new EngineHost(inProcessChannel, this.sessionsPerWorker, this.wasmMemoryBytes, undefined);
+    // The heap here is the caller's own: only the session count recycles the engine (its WASM memory).
+    const recycle = { ...this.recycle, heapBytes: Infinity };
+    return new EngineHost(inProcessChannel, this.sessionsPerWorker, this.wasmMemoryBytes, undefined, recycle);
   }
 }
 
@@ -159,4 +210,9 @@ export function getDefaultExecutor(): QuickJsExecutor {
     g[DEFAULT_KEY] = executor;
   }
   return executor;
+}
+
+function positive(value: number, name: string): number {
+  if (!(value > 0)) throw new SandboxConfigError(`${name} must be a number > 0 (Infinity turns it off)`);
+  return value;
 }

@@ -11,7 +11,7 @@ import type { Engine } from './engine.ts';
 import { GuestContext, type GuestHooks } from './guest-context.ts';
 import type { ErrorInfo, WireResult } from './protocol.ts';
 import { capOutput, lineInfo, memoryError, newExecution, type Execution } from './execution.ts';
-import { SnippetSyntaxError, transformSnippet } from './transform.ts';
+import { transformSnippet } from './transform.ts';
 
 const JOB_BATCH = 16;
 const DRAIN_MS = 50;
@@ -219,15 +219,10 @@ export class GuestSession implements GuestHooks {
     this.exec = ex;
     // Covers the time spent waiting for tools; loops are stopped by the interrupt handler.
     ex.timer = setTimeout(() => this.onDeadline(ex), this.limits.timeoutMs + 5);
-    let wrapped: string;
-    try {
-      wrapped = transformSnippet(code);
-    } catch (error) {
-      if (!(error instanceof SnippetSyntaxError)) throw error;
-      return this.finish(ex, { name: 'SyntaxError', message: error.message, ...lineInfo(code, error.line) });
-    }
+    const { code: wrapped, syntaxError } = transformSnippet(code);
+    if (syntaxError) return this.finish(ex, { name: 'SyntaxError', message: syntaxError.message, ...lineInfo(code, syntaxError.line) });
     const ctx = this.ctx!;
-    this.slice(ex, () => Object.assign(ex, ctx.run(wrapped)));
+    this.slice(ex, () => Object.assign(ex, ctx.run(wrapped!)));
     this.settle(ex);
   }
 

@@ -2,8 +2,9 @@
 // It routes messages to sessions, keeps a worker referenced only while something waits on
 // it, and replaces nothing itself: when the engine dies it tells its sessions, and the
 // executor's pool starts a new one for the next session.
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { CodeLimits } from '@smol/core';
+import { SandboxError } from './errors.ts';
 import { Engine } from './engine.ts';
 import {
   BUSY_INDEX,
@@ -25,6 +26,16 @@ export interface Channel {
 
 type ChannelFactory = (init: EngineInit, onMessage: (msg: FromEngine) => void, onExit: (reason: string) => void) => Channel;
 
+/** When the pool replaces an engine that works fine, so that a long-running process keeps a bounded footprint. */
+export interface RecyclePolicy {
+  /** Retire the engine once it has opened this many sessions. */
+  afterSessions: number;
+  /** Retire the engine when its thread's V8 heap, read as a session closes, is above this. */
+  heapBytes: number;
+  /** Called once when the engine is retired (recycled or quarantine-full). */
+  onRetire(): void;
+}
+
 /** What a host needs from a session that lives on it. */
 export interface SessionLink {
   onTool(msg: Extract<FromEngine, { type: 'tool' }>): void;
@@ -37,7 +48,9 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-const EMPTY_STATS: EngineStats = { liveContexts: 0, sessions: 0, quarantinedRuntimes: 0, wasmMemoryBytes: 0 };
+const EMPTY_STATS: EngineStats = { liveContexts: 0, sessions: 0, quarantinedRuntimes: 0, wasmMemoryBytes: 0, heapUsedBytes: 0 };
+
+const RETIRED = 'The sandbox engine was retired.';
 
 // Execution ids are unique per process, so a stale abort flag never matches a new execution.
 let lastEid = 0;
@@ -54,8 +67,13 @@ export class EngineHost {
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private nextSid = 0;
   private nextRequest = 0;
+  private opened = 0;
   dead: string | undefined;
-  /** The engine asked to retire: no new sessions; it ends when its last session closes. */
+  /**
+   * Retiring: no new sessions; the engine ends when its last session closes, so a retirement
+   * never interrupts an execution. Set when the engine holds too many quarantined runtimes,
+   * or by the recycle policy.
+   */
   retiring = false;
 
   constructor(
@@ -63,6 +81,7 @@ export class EngineHost {
     readonly slots: number,
     wasmMemoryBytes: number,
     private readonly stuckGraceMs: number | undefined,
+    private readonly recycle?: RecyclePolicy,
   ) {
     const shared = new SharedArrayBuffer(sharedSize(slots));
     this.busy = new Float64Array(shared, 0, 1);
@@ -119,10 +138,12 @@ export class EngineHost {
 
   async open(link: SessionLink, toolNames: string[], variablesJson: string, limits: CodeLimits): Promise<{ sid: number; slot: number }> {
     const slot = this.freeSlots.pop();
-    if (this.dead || slot === undefined) throw new Error(this.dead ?? 'No free session slot on this sandbox engine.');
+    if (this.dead || slot === undefined) throw new SandboxError(this.dead ?? 'No free session slot on this sandbox engine.');
     const sid = ++this.nextSid;
     Atomics.store(this.flags, slot, 0);
     this.sessions.set(sid, link);
+    // Counted at the open, so the pool places no session beyond the limit here.
+    if (this.recycle && ++this.opened >= this.recycle.afterSessions) this.retire();
     try {
       await this.request(`open:${sid}`, { type: 'open', sid, slot, toolNames, variablesJson, limits });
     } catch (error) {
@@ -138,8 +159,16 @@ export class EngineHost {
     // The slot is free at once: the engine handles messages in order, so it closes this
     // session before it opens another one in the same slot.
     this.freeSlots.push(slot);
-    if (this.retiring && this.sessions.size === 0) return this.kill('The sandbox engine was retired.');
+    if (this.retiring && this.sessions.size === 0) return this.kill(RETIRED);
     await this.request(`close:${sid}`, { type: 'close', sid }).catch(() => undefined);
+  }
+
+  /** No new sessions here; end once the last one has closed (at once when there is none). */
+  private retire(): void {
+    if (this.retiring || this.dead) return;
+    this.retiring = true;
+    this.recycle?.onRetire();
+    if (this.sessions.size === 0) this.kill(RETIRED);
   }
 
   async stats(): Promise<EngineStats> {
@@ -186,8 +215,10 @@ export class EngineHost {
         return;
       }
       case 'opened':
-        return this.answer(`open:${msg.sid}`, undefined, msg.error && new Error(msg.error.message));
+        return this.answer(`open:${msg.sid}`, undefined, msg.error && new SandboxError(msg.error.message));
       case 'closed':
+        // Between sessions: the only moment the heap is checked, so no execution is cut short.
+        if (this.recycle && msg.heapUsedBytes > this.recycle.heapBytes) this.retire();
         return this.answer(`close:${msg.sid}`, undefined);
       case 'stats':
         return this.answer(`stats:${msg.id}`, msg.stats);
@@ -198,9 +229,7 @@ export class EngineHost {
       case 'fatal':
         return this.kill(`The sandbox engine failed (${msg.message}).`);
       case 'retire':
-        this.retiring = true;
-        if (this.sessions.size === 0) this.kill('The sandbox engine was retired.');
-        return;
+        return this.retire();
     }
   }
 
@@ -217,7 +246,7 @@ export class EngineHost {
     clearInterval(this.watchdog);
     this.watchdog = undefined;
     this.active = 0;
-    const error = new Error(reason);
+    const error = new SandboxError(reason);
     for (const [key, waiter] of this.waiters) {
       if (key.startsWith('open:')) waiter.reject(error);
       else waiter.resolve(key.startsWith('stats:') ? EMPTY_STATS : undefined);
@@ -231,18 +260,31 @@ export class EngineHost {
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
-export const workerChannel: ChannelFactory = (init, onMessage, onExit) => {
-  const worker = new Worker(WORKER_URL, { workerData: init });
-  worker.on('message', onMessage);
-  worker.on('error', (error) => onExit(`The sandbox worker failed: ${error.message}`));
-  worker.on('exit', (code) => onExit(`The sandbox worker exited (code ${code}).`));
-  worker.unref();
-  return {
-    post: (msg) => worker.postMessage(msg),
-    setActive: (active) => (active ? worker.ref() : worker.unref()),
-    terminate: () => void worker.terminate(),
+let liveWorkers = 0;
+
+/** Worker threads started and not yet exited, in this process (for tests: no leaked workers). */
+export function liveWorkerCount(): number {
+  return liveWorkers;
+}
+
+export function workerChannel(resourceLimits: ResourceLimits): ChannelFactory {
+  return (init, onMessage, onExit) => {
+    const worker = new Worker(WORKER_URL, { workerData: init, resourceLimits });
+    liveWorkers++;
+    worker.on('message', onMessage);
+    worker.on('error', (error) => onExit(`The sandbox worker failed: ${error.message}`));
+    worker.on('exit', (code) => {
+      liveWorkers--;
+      onExit(`The sandbox worker exited (code ${code}).`);
+    });
+    worker.unref();
+    return {
+      post: (msg) => worker.postMessage(msg),
+      setActive: (active) => (active ? worker.ref() : worker.unref()),
+      terminate: () => void worker.terminate(),
+    };
   };
-};
+}
 
 /** The engine on this thread: QuickJS blocks the event loop while it runs. */
 export const inProcessChannel: ChannelFactory = (init, onMessage, onExit) => {

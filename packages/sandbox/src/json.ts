@@ -1,5 +1,6 @@
 // Host-side checks for values crossing the sandbox boundary: only JSON data goes in or out.
 import { DEFAULT_CODE_LIMITS, type CodeLimits } from '@smol/core';
+import { SandboxConfigError } from './errors.ts';
 import type { ErrorInfo } from './protocol.ts';
 
 /** JSON text of `value`; throws a TypeError naming `what` for functions, symbols, BigInts and cycles. */
@@ -53,7 +54,7 @@ export function resolveLimits(...layers: (Partial<CodeLimits> | undefined)[]): C
     for (const key of Object.keys(limits) as (keyof CodeLimits)[]) {
       const v = layer[key];
       if (v === undefined) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`limits.${key} must be a finite number >= 0`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SandboxConfigError(`limits.${key} must be a finite number >= 0`);
       limits[key] = v;
     }
   }
@@ -78,7 +79,7 @@ export function checkToolNames(names: readonly string[]): string[] {
   for (const name of names) {
     if (name === 'final_answer') continue;
     if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(name) || RESERVED.has(name)) {
-      throw new TypeError(`Tool name ${JSON.stringify(name)} cannot be a JavaScript global in the sandbox`);
+      throw new SandboxConfigError(`Tool name ${JSON.stringify(name)} cannot be a JavaScript global in the sandbox`);
     }
     if (!out.includes(name)) out.push(name);
   }

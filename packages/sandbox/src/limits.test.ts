@@ -1,6 +1,6 @@
 import type { CodeLimits, CodeSession } from '@smol/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { QuickJsExecutor } from './index.ts';
+import { QuickJsExecutor, SandboxConfigError } from './index.ts';
 
 // One worker, so a memory bomb shares its WASM module with the bystander session.
 const executor = new QuickJsExecutor({ workers: 1, limits: { timeoutMs: 300, memoryBytes: 32 * 1024 * 1024 } });
@@ -105,8 +105,8 @@ describe('limits', () => {
   });
 
   it('validates limits', async () => {
-    expect(() => new QuickJsExecutor({ limits: { timeoutMs: -1 } })).toThrow(RangeError);
-    await expect(executor.createSession({ toolNames: ['bad name'], callTool: async () => 1 })).rejects.toThrow(TypeError);
-    await expect(executor.createSession({ toolNames: ['console'], callTool: async () => 1 })).rejects.toThrow(TypeError);
+    expect(() => new QuickJsExecutor({ limits: { timeoutMs: -1 } })).toThrow(SandboxConfigError);
+    await expect(executor.createSession({ toolNames: ['bad name'], callTool: async () => 1 })).rejects.toThrow(SandboxConfigError);
+    await expect(executor.createSession({ toolNames: ['console'], callTool: async () => 1 })).rejects.toThrow(SandboxConfigError);
   });
 });

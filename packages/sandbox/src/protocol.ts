@@ -17,7 +17,8 @@ export type FromEngine =
   | { type: 'opened'; sid: number; error?: ErrorInfo }
   | { type: 'tool'; sid: number; eid: number; callId: number; name: string; argsJson: string }
   | { type: 'done'; sid: number; eid: number; result: WireResult }
-  | { type: 'closed'; sid: number }
+  /** heapUsedBytes: the engine thread's V8 heap after the close, for the host's recycling. */
+  | { type: 'closed'; sid: number; heapUsedBytes: number }
   | { type: 'stats'; id: number; stats: EngineStats }
   | { type: 'fatal'; message: string }
   /** The engine holds too many quarantined runtimes: place no new sessions on it. */
@@ -44,6 +45,8 @@ export interface EngineStats {
   quarantinedRuntimes: number;
   /** Bytes of the engine's WebAssembly memory (it only grows). */
   wasmMemoryBytes: number;
+  /** V8 heap in use on the engine's thread (garbage not yet collected included). */
+  heapUsedBytes: number;
 }
 
 // Layout of the SharedArrayBuffer each engine shares with its host. The host writes an

@@ -3,6 +3,7 @@
 // JSON results go back.
 import type { CodeExecutionResult, CodeLimits, CodeSession, CodeSessionOptions } from '@smol/core';
 import type { EngineHost, SessionLink } from './host.ts';
+import { SandboxError } from './errors.ts';
 import { errorInfo, parseGuestJson, toJsonText } from './json.ts';
 import type { ErrorInfo, FromEngine, WireResult } from './protocol.ts';
 
@@ -44,7 +45,7 @@ export class QuickJsSession implements CodeSession, SessionLink {
   }
 
   async execute(code: string, options: { signal?: AbortSignal } = {}): Promise<CodeExecutionResult> {
-    if (this.disposed) throw new Error('This sandbox session has been disposed.');
+    if (this.disposed) throw new SandboxError('This sandbox session has been disposed.');
     const { signal } = options;
     signal?.throwIfAborted();
     let note = '';
@@ -54,7 +55,7 @@ export class QuickJsSession implements CodeSession, SessionLink {
       this.lost = undefined;
       // Concurrent calls share one reattachment.
       await (this.attaching ??= this.attach().finally(() => (this.attaching = undefined)));
-      if (this.disposed) throw new Error('This sandbox session has been disposed.');
+      if (this.disposed) throw new SandboxError('This sandbox session has been disposed.');
       signal?.throwIfAborted();
     }
     const result = await this.run(code, signal);
@@ -109,7 +110,7 @@ export class QuickJsSession implements CodeSession, SessionLink {
     this.runs.delete(run.eid);
     this.host?.end();
     if (run.onAbort) run.signal!.removeEventListener('abort', run.onAbort);
-    run.tools?.abort(reason ?? new Error('The execution that called this tool has ended.'));
+    run.tools?.abort(reason ?? new SandboxError('The execution that called this tool has ended.'));
   }
 
   onDone(eid: number, wire: WireResult): void {

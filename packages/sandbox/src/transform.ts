@@ -8,14 +8,16 @@ import { parse, type Node } from 'acorn';
 
 export const SNIPPET_FILE = 'snippet.js';
 
-export class SnippetSyntaxError extends Error {
-  override readonly name = 'SyntaxError';
-  readonly line: number | undefined;
-  constructor(message: string, line: number | undefined) {
-    super(message);
-    this.line = line;
-  }
+/**
+ * A snippet that does not parse. Plain data, not a thrown error: the engine reports it as the
+ * execution's `SyntaxError` result, and this module runs in the worker, which loads no @smol/core.
+ */
+export interface SnippetSyntaxError {
+  message: string;
+  line: number | undefined;
 }
+
+export type TransformedSnippet = { code: string; syntaxError?: undefined } | { code?: undefined; syntaxError: SnippetSyntaxError };
 
 interface Edit {
   at: number;
@@ -28,7 +30,7 @@ interface AnyNode extends Node {
   [key: string]: any;
 }
 
-export function transformSnippet(source: string): string {
+export function transformSnippet(source: string): TransformedSnippet {
   let program: AnyNode;
   try {
     program = parse(source, {
@@ -43,7 +45,7 @@ export function transformSnippet(source: string): string {
   } catch (error) {
     const e = error as { message?: string; loc?: { line: number } };
     const message = String(e.message ?? error).replace(/ \(\d+:\d+\)$/, '');
-    throw new SnippetSyntaxError(message, e.loc?.line);
+    return { syntaxError: { message, line: e.loc?.line } };
   }
 
   const edits: Edit[] = [];
@@ -70,7 +72,7 @@ export function transformSnippet(source: string): string {
   // published on the global object before any of the snippet runs. In a sloppy-mode function
   // called plainly, `this` is the guest's global object and the snippet cannot rebind it.
   const publish = functionNames.map((name) => `this.${name} = ${name};`).join(' ');
-  return `(async function () {${publish}${applyEdits(source, edits)}\n})()`;
+  return { code: `(async function () {${publish}${applyEdits(source, edits)}\n})()` };
 }
 
 function declarationToAssignments(node: AnyNode, edits: Edit[]): void {
