@@ -50,5 +50,5 @@ export function javascriptInterpreter(options: JavascriptInterpreterOptions = {}
 function show(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return value;
-  return JSON.stringify(value, null, 2) ?? String(value);
+  return JSON.stringify(value) ?? String(value);
 }
