@@ -1,4 +1,4 @@
-import { parseHTML } from 'linkedom';
+import { loadParseHtml } from './html.ts';
 import { decodeBody } from './net/decode.ts';
 import type { WebClient, WebResponse } from './net/web-client.ts';
 
@@ -96,8 +96,8 @@ function apiJson(res: WebResponse, engine: string): unknown {
 }
 
 /** Results from DuckDuckGo's HTML page: `div.result` blocks (ads excluded), links unwrapped from `/l/?uddg=`. */
-export function parseDuckDuckGo(html: string, maxResults: number): SearchResult[] {
-  const { document } = parseHTML(html);
+export async function parseDuckDuckGo(html: string, maxResults: number): Promise<SearchResult[]> {
+  const { document } = (await loadParseHtml())(html);
   const results: SearchResult[] = [];
   for (const el of document.querySelectorAll('div.result')) {
     if (results.length >= maxResults) break;

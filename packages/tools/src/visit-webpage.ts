@@ -34,7 +34,7 @@ export function visitWebpage(options: VisitWebpageOptions = {}): Tool<{ url: str
         const type = res.mediaType || sniff(res.body);
         if (HTML_TYPES.has(type)) {
           const html = decodeBody(res.body, res.charset, true);
-          const article = extractArticle(html, res.url);
+          const article = await extractArticle(html, res.url);
           const head = [article.title ? `# ${article.title}` : '', article.byline ? `By ${article.byline}` : '', `Source: ${res.url}`].filter(Boolean).join('\n\n');
           return truncate(`${head}\n\n${article.markdown}`, maxChars) + note;
         }

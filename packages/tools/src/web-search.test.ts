@@ -29,8 +29,8 @@ afterAll(() => s.close());
 const ddg = (path = '/html/', extra = {}) => webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}${path}`, allowPrivateNetwork: true, env: {}, queriesPerSecond: 100, ...extra });
 
 describe('web_search on DuckDuckGo (no key)', () => {
-  it('parses the HTML results page: titles, unwrapped links, snippets, no ads', () => {
-    const results = parseDuckDuckGo(fixture('duckduckgo-results.html').toString(), 10);
+  it('parses the HTML results page: titles, unwrapped links, snippets, no ads', async () => {
+    const results = await parseDuckDuckGo(fixture('duckduckgo-results.html').toString(), 10);
     expect(results).toHaveLength(5);
     expect(results[0]).toEqual({
       title: 'smolagents - Hugging Face',

@@ -1,8 +1,7 @@
 import { AgentConfigError, tool, type Tool } from '@smol/core';
-import { parseHTML } from 'linkedom';
 import { z } from 'zod';
 import { failureText } from './errors.ts';
-import { htmlToMarkdown } from './html.ts';
+import { htmlToMarkdown, loadParseHtml } from './html.ts';
 import { decodeBody } from './net/decode.ts';
 import { WebClient, type NetworkOptions, type WebResponse } from './net/web-client.ts';
 import { truncate } from './text.ts';
@@ -66,9 +65,9 @@ export function wikipediaSearch(options: WikipediaSearchOptions = {}): Tool<{ qu
         }
         const res = await client.fetch(`${site}/w/rest.php/v1/page/${encodeURIComponent(page.key)}/html`, { signal, headers: { ...headers, accept: 'text/html' } });
         if (res.status >= 400) return `Error: Wikipedia answered HTTP ${res.status} for the page "${page.title}".`;
-        const { document } = parseHTML(decodeBody(res.body, res.charset, true));
+        const { document } = (await loadParseHtml())(decodeBody(res.body, res.charset, true));
         for (const el of document.querySelectorAll('style, script, link, .mw-editsection, sup.reference, .navbox, .metadata, table.infobox')) el.remove();
-        const markdown = htmlToMarkdown(document.body?.innerHTML ?? document.toString());
+        const markdown = await htmlToMarkdown(document.body?.innerHTML ?? document.toString());
         return truncate(`# ${page.title}\n\nSource: ${pageUrl}\n\n${markdown}`, maxChars);
       } catch (error) {
         return failureText(error, signal);

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent, request } from 'undici';
+import type { Agent, request as undiciRequest } from 'undici';
 import { UrlRefusedError, WebFetchError } from '../errors.ts';
 import { AddressPolicy, ipLiteral, type PrivateNetworkPolicy } from './address-policy.ts';
 
@@ -59,7 +59,9 @@ export class WebClient {
   readonly maxBytes: number;
   readonly maxRedirects: number;
   readonly userAgent: string;
-  private readonly agent: Agent;
+  private readonly resolve: Lookup;
+  // undici loads on the first fetch: importing the toolbox stays cheap.
+  private http: Promise<{ agent: Agent; request: typeof undiciRequest }> | undefined;
 
   constructor(options: NetworkOptions = {}) {
     this.policy = new AddressPolicy(options.allowPrivateNetwork ?? false);
@@ -67,28 +69,7 @@ export class WebClient {
     this.maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
     this.maxRedirects = options.maxRedirects ?? 5;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
-    const resolve: Lookup = options.lookup ?? ((host, cb) => dnsLookup(host, { all: true }, cb));
-    const policy = this.policy;
-    this.agent = new Agent({
-      keepAliveTimeout: 4_000,
-      connections: 16,
-      connect: {
-        lookup(hostname: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) {
-          resolve(hostname, (error, addresses) => {
-            if (error) return callback(error);
-            try {
-              if (addresses.length === 0) throw new WebFetchError(`Could not resolve ${hostname}.`);
-              // One refused answer refuses the name: a mixed answer is how DNS rebinding gets in.
-              for (const a of addresses) policy.check(a.address, hostname);
-            } catch (refused) {
-              return callback(refused);
-            }
-            if (opts.all) callback(null, addresses);
-            else callback(null, addresses[0].address, addresses[0].family);
-          });
-        },
-      } as never,
-    });
+    this.resolve = options.lookup ?? ((host, cb) => dnsLookup(host, { all: true }, cb));
   }
 
   /** Fetches `url`, following redirects; throws UrlRefusedError or WebFetchError, or the abort when `signal` aborts. */
@@ -112,9 +93,40 @@ export class WebClient {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    const http = this.http;
+    this.http = undefined;
+    if (http) await (await http).agent.close();
   }
+
+  private connect(): Promise<{ agent: Agent; request: typeof undiciRequest }> {
+    return (this.http ??= import('undici').then(({ Agent, request }) => {
+      const { policy, resolve } = this;
+      const agent = new Agent({
+        keepAliveTimeout: 4_000,
+        connections: 16,
+        connect: {
+          // The connection's own lookup: the address checked is the address connected to.
+          lookup(hostname: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) {
+            resolve(hostname, (error, addresses) => {
+              if (error) return callback(error);
+              try {
+                if (addresses.length === 0) throw new WebFetchError(`Could not resolve ${hostname}.`);
+                // One refused answer refuses the name: a mixed answer is how DNS rebinding gets in.
+                for (const a of addresses) policy.check(a.address, hostname);
+              } catch (refused) {
+                return callback(refused);
+              }
+              if (opts.all) callback(null, addresses);
+              else callback(null, addresses[0].address, addresses[0].family);
+            });
+          },
+        } as never,
+      });
+      return { agent, request };
+    }));
+  }
+
 
   private async follow(startUrl: string, init: FetchInit, signal: AbortSignal): Promise<WebResponse> {
     let url = this.checkUrl(startUrl);
@@ -122,8 +134,9 @@ export class WebClient {
     let body = init.body;
     let headers: Record<string, string> = { 'user-agent': this.userAgent, ...init.headers };
     const origin = url.origin;
+    const { agent, request } = await this.connect();
     for (let hop = 0; ; hop++) {
-      const res = await request(url, { method, headers, body, signal, dispatcher: this.agent });
+      const res = await request(url, { method, headers, body, signal, dispatcher: agent });
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
         await res.body.dump();
