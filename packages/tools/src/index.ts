@@ -10,3 +10,5 @@ export { WebClient, DEFAULT_USER_AGENT, type NetworkOptions, type Lookup, type W
 export { AddressPolicy, type PrivateNetworkPolicy } from './net/address-policy.ts';
 export { htmlToMarkdown, extractArticle, type Article } from './html.ts';
 export { UrlRefusedError, WebFetchError } from './errors.ts';
+export { SearchEngineError } from './search-engines.ts';
+export { PathOutsideRootError } from './files/root.ts';

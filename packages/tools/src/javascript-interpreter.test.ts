@@ -1,5 +1,5 @@
 import type { ToolContext } from '@smol/core';
-import { QuickJsExecutor } from '@smol/sandbox';
+import { getDefaultExecutor, QuickJsExecutor } from '@smol/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { javascriptInterpreter } from './javascript-interpreter.ts';
 
@@ -22,6 +22,14 @@ describe('javascript_interpreter', () => {
   it('keeps to the sandbox limits: a runaway loop ends with a TimeoutError', async () => {
     const out = await javascriptInterpreter({ executor, limits: { timeoutMs: 200 } }).forward({ code: 'while (true) {}' }, ctx());
     expect(out).toMatch(/Error.*TimeoutError/);
+  });
+
+  it('without an executor, loads the shared @smol/sandbox pool on first use', async () => {
+    try {
+      expect(await javascriptInterpreter().forward({ code: '6 * 7' }, ctx())).toBe('Stdout: (nothing printed)\nOutput: 42');
+    } finally {
+      await getDefaultExecutor().close();
+    }
   });
 
   it('each call starts fresh', async () => {

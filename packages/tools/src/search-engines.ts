@@ -1,3 +1,4 @@
+import { AgentError } from '@smol/core';
 import { loadParseHtml } from './html.ts';
 import { decodeBody } from './net/decode.ts';
 import type { WebClient, WebResponse } from './net/web-client.ts';
@@ -20,8 +21,8 @@ export interface SearchRequest {
 }
 
 /** The engine answered, but not with results (a captcha, an error page, a bad key). The message is for the model. */
-export class SearchEngineError extends Error {
-  override name = 'SearchEngineError';
+export class SearchEngineError extends AgentError {
+  static override readonly kind: string = 'SearchEngineError';
 }
 
 export const ENGINE_BASE_URLS: Record<SearchEngineName, string> = {

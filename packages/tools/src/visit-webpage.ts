@@ -27,6 +27,8 @@ export function visitWebpage(options: VisitWebpageOptions = {}): Tool<{ url: str
     inputSchema: z.object({ url: z.string().describe('The url of the webpage to visit.') }),
     outputType: 'string',
     async execute({ url }, { signal }) {
+      // A bare host name ("example.com/page") is meant as https.
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && /^[\w-]+(\.[\w-]+)+(:\d+)?(\/|$)/.test(url)) url = `https://${url}`;
       try {
         const res = await client.fetch(url, { signal, headers: { accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,application/json;q=0.9,*/*;q=0.5' } });
         if (res.status >= 400) return `Error: ${res.url} answered HTTP ${res.status}${statusText(res.status)}.`;

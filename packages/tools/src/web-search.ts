@@ -49,7 +49,7 @@ export function webSearch(options: WebSearchOptions = {}): Tool<{ query: string 
         const results = await search({ query, maxResults, signal, client, baseUrl, apiKey });
         return formatResults(query, results.slice(0, maxResults));
       } catch (error) {
-        if (error instanceof SearchEngineError && !signal.aborted) return `Error: ${error.message}`;
+        if (SearchEngineError.isInstance(error) && !signal.aborted) return `Error: ${error.message}`;
         return failureText(error, signal);
       }
     },

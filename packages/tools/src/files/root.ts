@@ -1,9 +1,10 @@
+import { AgentError } from '@smol/core';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** A path the model gave that leads outside the root; the message is for the model. */
-export class PathOutsideRootError extends Error {
-  override name = 'PathOutsideRootError';
+export class PathOutsideRootError extends AgentError {
+  static override readonly kind: string = 'PathOutsideRootError';
 }
 
 function inside(root: string, path: string): boolean {

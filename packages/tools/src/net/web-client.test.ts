@@ -58,6 +58,7 @@ describe('visit_webpage refuses addresses that are not public, by default', () =
     ['file:///etc/passwd', 'Refused file: URL: only http and https URLs can be fetched.'],
     ['ftp://example.com/', 'Refused ftp: URL'],
     ['javascript:alert(1)', 'Refused javascript: URL'],
+    ['localhost-alias.test/admin', 'Refused to connect to localhost-alias.test (127.0.0.1)'],
   ])('%s', async (url, message) => {
     const out = await visit.forward({ url }, ctx());
     expect(out.startsWith('Error: ')).toBe(true);
