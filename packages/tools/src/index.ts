@@ -1,0 +1,14 @@
+export { webSearch, formatResults, type WebSearchOptions } from './web-search.ts';
+export { parseDuckDuckGo, ENGINE_BASE_URLS, ENGINE_KEY_ENV, type SearchEngineName, type SearchResult } from './search-engines.ts';
+export { visitWebpage, type VisitWebpageOptions } from './visit-webpage.ts';
+export { wikipediaSearch, type WikipediaSearchOptions } from './wikipedia-search.ts';
+export { javascriptInterpreter, type JavascriptInterpreterOptions } from './javascript-interpreter.ts';
+export { transcriber, type TranscriberOptions } from './transcriber.ts';
+export { fileTools, readFileTool, writeFileTool, listDirectoryTool, type FileToolsOptions } from './files/file-tools.ts';
+export { baseTools, type BaseToolsOptions } from './base-tools.ts';
+export { WebClient, DEFAULT_USER_AGENT, type NetworkOptions, type Lookup, type WebResponse, type FetchInit } from './net/web-client.ts';
+export { AddressPolicy, type PrivateNetworkPolicy } from './net/address-policy.ts';
+export { htmlToMarkdown, extractArticle, type Article } from './html.ts';
+export { UrlRefusedError, WebFetchError } from './errors.ts';
+export { SearchEngineError } from './search-engines.ts';
+export { PathOutsideRootError } from './files/root.ts';
