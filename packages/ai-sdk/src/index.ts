@@ -1,0 +1,4 @@
+export { AiSdkModel, aiSdkModel, type AiSdkChatMessage, type AiSdkModelOptions, type AiSdkStreamDelta } from './ai-sdk-model.js';
+export { toModelError } from './errors.js';
+export { TurnMemory, parseCallingTools, toPrompt, type AssistantPart } from './prompt.js';
+export type { AnyLanguageModel, ProviderMetadata, SpecVersion } from './spec.js';
