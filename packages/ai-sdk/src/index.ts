@@ -2,3 +2,4 @@ export { AiSdkModel, aiSdkModel, type AiSdkChatMessage, type AiSdkModelOptions, 
 export { toModelError } from './errors.js';
 export { TurnMemory, parseCallingTools, toPrompt, type AssistantPart } from './prompt.js';
 export type { AnyLanguageModel, ProviderMetadata, SpecVersion } from './spec.js';
+export { runToUIMessageStream, runToUIMessageStreamResponse, type RunEvents, type RunToUIMessageStreamOptions, type SmolDataParts } from './ui-message-stream.js';
