@@ -3,3 +3,4 @@ export { toModelError } from './errors.js';
 export { TurnMemory, parseCallingTools, toPrompt, type AssistantPart } from './prompt.js';
 export type { AnyLanguageModel, ProviderMetadata, SpecVersion } from './spec.js';
 export { runToUIMessageStream, runToUIMessageStreamResponse, type RunEvents, type RunToUIMessageStreamOptions, type SmolDataParts } from './ui-message-stream.js';
+export { agentTool, type AgentToolOptions, type AgentToolResult, type RunnableAgent } from './agent-tool.js';
