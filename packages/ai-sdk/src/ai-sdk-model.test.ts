@@ -126,6 +126,19 @@ describe('a ToolCallingAgent on a V4 mock model', () => {
     });
   });
 
+  it('a structured tool output goes back as json', async () => {
+    const lookup = tool({ name: 'lookup', description: 'Looks up.', inputSchema: z.object({}), execute: () => ({ temp: 21, tags: ['warm'] }) });
+    const model = new MockLanguageModelV4({
+      doGenerate: [
+        result([{ type: 'tool-call', toolCallId: 'l1', toolName: 'lookup', input: '{}' }], toolCalls),
+        result([{ type: 'tool-call', toolCallId: 'f1', toolName: 'final_answer', input: '{"answer":"21"}' }], toolCalls),
+      ],
+    });
+    expect(await new ToolCallingAgent({ model: aiSdkModel(model), tools: [lookup] }).arun('temp?')).toBe('21');
+    const last = model.doGenerateCalls[1].prompt.at(-1)!;
+    expect((last.content[0] as { output: unknown }).output).toEqual({ type: 'json', value: { temp: 21, tags: ['warm'] } });
+  });
+
   it('a tool error goes back as error-text', async () => {
     const broken = tool({ name: 'broken', description: 'Fails.', inputSchema: z.object({}), execute: () => { throw new Error('boom'); } });
     const model = new MockLanguageModelV4({

@@ -95,10 +95,22 @@ function pushUser(into: LanguageModelV4Message[], content: ChatMessage['content'
 
 const ERROR_SECTION = /(^|\n)Error:\n/;
 
-/** An observation as a tool result: smol's error layout becomes `error-text`, the rest `text`. */
+/**
+ * An observation as a tool result: smol's error layout becomes `error-text`, a JSON object or
+ * array (a tool that returned structured data) `json`, the rest `text`.
+ */
 function resultOutput(text: string): LanguageModelV4ToolResultOutput {
   const value = text.startsWith('Observation:\n') ? text.slice('Observation:\n'.length) : text;
-  return ERROR_SECTION.test(text) ? { type: 'error-text', value } : { type: 'text', value };
+  if (ERROR_SECTION.test(text)) return { type: 'error-text', value };
+  const first = value.trimStart()[0];
+  if (first === '{' || first === '[') {
+    try {
+      return { type: 'json', value: JSON.parse(value) as never };
+    } catch {
+      // not JSON after all
+    }
+  }
+  return { type: 'text', value };
 }
 
 /**

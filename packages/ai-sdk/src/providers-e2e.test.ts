@@ -4,6 +4,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { CodeAgent, ToolCallingAgent, tool, type RunResult } from '@smol/core';
+import { getDefaultNodeFetch } from '@smol/core/transport';
 import { closeFixtureServers, codeScenario, startMockLlmServer, type MockLlmServer } from '@smol/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -45,6 +46,15 @@ describe('@ai-sdk/openai (chat) against the simulated OpenAI-compatible server',
     const run = agent.arun('Oslo', { stream: true });
     await drain(run);
     expect(String((await run.result).output)).toBe('Answer to "Oslo": Sunny in Oslo | Sunny in Oslo');
+  });
+
+  it("runs on smol's keep-alive node:http transport (the provider's fetch option), streamed too", async () => {
+    const provider = createOpenAI({ baseURL: server.baseURL, apiKey: 'sk-test-openai', fetch: getDefaultNodeFetch() });
+    const agent = new ToolCallingAgent({ model: aiSdkModel(provider.chat('mock-model')), tools: [weather] });
+    expect(await agent.arun('Rome')).toBe('Answer to "Rome": Sunny in Rome | Sunny in Rome');
+    const run = agent.arun('Nice', { stream: true });
+    await drain(run);
+    expect((await run.result).output).toBe('Answer to "Nice": Sunny in Nice | Sunny in Nice');
   });
 
   it('CodeAgent: code in text, observations as user turns, to a final answer', async () => {
