@@ -251,6 +251,35 @@ describe('V2 models', () => {
     expect(prompt[0].content[0]).toEqual({ type: 'file', mediaType: 'image/png', data: new Uint8Array([1, 2]) });
   });
 
+  it('streams with flat usage and a string finish reason', async () => {
+    const v2 = {
+      specificationVersion: 'v2' as const,
+      provider: 'legacy',
+      modelId: 'old-1',
+      supportedUrls: {},
+      async doGenerate(): Promise<never> {
+        throw new Error('unused');
+      },
+      async doStream() {
+        return {
+          stream: convertArrayToReadableStream([
+            { type: 'text-delta' as const, id: '0', delta: 'he' },
+            { type: 'text-delta' as const, id: '0', delta: 'llo' },
+            { type: 'finish' as const, finishReason: 'stop' as const, usage: { inputTokens: 4, outputTokens: 1, totalTokens: 5 } },
+          ]),
+        };
+      },
+    };
+    const acc = new StreamAccumulator();
+    const deltas = [];
+    for await (const d of aiSdkModel(v2).agenerateStream([{ role: 'user', content: 'hi' }])) {
+      deltas.push(d);
+      acc.add(d);
+    }
+    expect(acc.toMessage()).toEqual({ role: 'assistant', content: 'hello', tokenUsage: { inputTokens: 4, outputTokens: 1, totalTokens: 5 } });
+    expect(deltas.at(-1)).toMatchObject({ finishReason: 'stop' });
+  });
+
   it('rejects what is not a language model object', () => {
     expect(() => aiSdkModel('gpt-4.1' as never)).toThrow(/model object/);
   });

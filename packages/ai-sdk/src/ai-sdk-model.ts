@@ -176,7 +176,8 @@ export class AiSdkModel extends ApiModel {
       if (!done) await reader.cancel().catch(() => {});
       reader.releaseLock();
     }
-    if (options.signal?.aborted) return;
+    // A provider may end an aborted stream quietly: that is an abort, not a short answer.
+    options.signal?.throwIfAborted();
     if (!finished) throw new ModelError(`${this.provider} stream ended without a finish part.`, { retryable: true });
     turn.close();
     this.turns.remember(turn.parts, turn.clientCallIds, turn.text);
