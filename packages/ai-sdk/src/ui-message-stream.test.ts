@@ -2,11 +2,11 @@
 // protocol is checked by its authors' code.
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { AgentAbortError, CodeAgent, ToolCallingAgent, tool } from '@smol/core';
-import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { readUIMessageStream, type UIMessageChunk } from 'ai';
 import { MockLanguageModelV4, convertArrayToReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { aiSdkModel, runToUIMessageStream, runToUIMessageStreamResponse } from './index.js';
+import { aiSdkModel, runToUIMessageStream, runToUIMessageStreamResponse, type SmolUIMessage } from './index.js';
 
 const usage = { inputTokens: { total: 5, noCache: 5, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 2, text: 2, reasoning: undefined } };
 const finish: LanguageModelV4StreamPart = { type: 'finish', usage, finishReason: { unified: 'tool-calls', raw: 'tool_use' } };
@@ -41,9 +41,9 @@ function weatherModel() {
   });
 }
 
-async function lastMessage(chunks: ReadableStream<UIMessageChunk>): Promise<UIMessage> {
-  let last: UIMessage | undefined;
-  for await (const message of readUIMessageStream({ stream: chunks, terminateOnError: true })) last = message;
+async function lastMessage(chunks: ReadableStream<UIMessageChunk>): Promise<SmolUIMessage> {
+  let last: SmolUIMessage | undefined;
+  for await (const message of readUIMessageStream<SmolUIMessage>({ stream: chunks, terminateOnError: true })) last = message;
   return last!;
 }
 

@@ -2,7 +2,7 @@
 // message whose steps hold text, reasoning, tool calls and their outputs, and data parts for
 // smol's own step records and a CodeAgent's code.
 import { AgentAbortError, AgentError, type ActionStep, type AgentEvent, type ChatMessageToolCallDelta, type RunResult } from '@smol/core';
-import { createUIMessageStreamResponse, type UIMessageChunk } from 'ai';
+import { createUIMessageStreamResponse, type UIMessage, type UIMessageChunk } from 'ai';
 import type { AiSdkStreamDelta } from './ai-sdk-model.js';
 
 export interface RunToUIMessageStreamOptions {
@@ -18,7 +18,7 @@ export interface RunToUIMessageStreamOptions {
 export type RunEvents = AsyncIterable<AgentEvent> & { readonly id?: string; readonly result?: Promise<RunResult>; interrupt?(reason?: string): void };
 
 /** Data parts this stream sends, by name (`data-<name>` chunks). */
-export interface SmolDataParts {
+export type SmolDataParts = {
   /** A finished action step: what smol recorded besides text and tool parts. */
   step: { stepNumber: number; durationMs?: number; tokenUsage?: ActionStep['tokenUsage']; observations?: string; error?: string; isFinalAnswer: boolean };
   /** A planning step's plan. */
@@ -27,7 +27,10 @@ export interface SmolDataParts {
   code: { stepNumber: number; code: string; logs?: string; output?: unknown; isFinalAnswer?: boolean };
   /** The run's end: its id, state and usage. */
   run: { runId?: string; state?: string; tokenUsage?: RunResult['tokenUsage']; durationMs?: number; output: unknown };
-}
+};
+
+/** The assistant message `useChat` builds from this stream: `useChat<SmolUIMessage>()`. */
+export type SmolUIMessage = UIMessage<unknown, SmolDataParts>;
 
 const defaultOnError = (error: unknown): string => (AgentError.isInstance(error) ? error.message : 'An error occurred.');
 
