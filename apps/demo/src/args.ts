@@ -25,7 +25,7 @@ export interface DemoArgs {
 export const USAGE = `Usage: pnpm demo [serve] [options]
 
   pnpm demo                 run a CodeAgent and a ToolCallingAgent, then the performance example
-  pnpm demo serve           start the web app and HTTP API (POST /run-agent, GET /run-agent/stream)
+  pnpm demo serve           start the chat page and HTTP API (@smol/server: POST /api/runs, GET /openapi.json)
 
 Options:
   --agents N                agents in the performance example (default 10)

@@ -1,11 +1,9 @@
-// `pnpm demo serve`: the web page and the HTTP API on one shared agent.
-import type { AddressInfo } from 'node:net';
-import { serve as listen } from '@hono/node-server';
+// `pnpm demo serve`: the demo's agent on @smol/server (HTTP API, event streams, chat page).
 import { CodeAgent, ToolCallingAgent, type AgentRun, type MultiStepAgent } from '@smol/core';
+import { serve as serveAgents, type SmolServer } from '@smol/server';
 import type { DemoArgs } from './args.js';
 import type { Io } from './demo.js';
 import { createDemoModel } from './model.js';
-import { createApp } from './server.js';
 import { demoTools } from './tools.js';
 
 export interface RunningServer {
@@ -28,38 +26,35 @@ async function sandboxAvailable(): Promise<boolean> {
 
 export async function startServer(args: DemoArgs, io: Io, hooks: { onRun?: (run: AgentRun) => void } = {}): Promise<RunningServer> {
   const demoModel = await createDemoModel(args, io.env);
-  let agent: MultiStepAgent;
-  // Class names are not kept by the bundler, so the kind is named here.
-  let kind: 'CodeAgent' | 'ToolCallingAgent';
   const tools = demoTools();
+  let agent: MultiStepAgent;
+  let kind: 'CodeAgent' | 'ToolCallingAgent';
   if (args.agentType === 'code' && (await sandboxAvailable())) {
-    agent = new CodeAgent({ model: demoModel.model, tools, maxSteps: 8 });
+    agent = new CodeAgent({ model: demoModel.model, tools, maxSteps: 8, description: 'Writes JavaScript that calls get_weather and get_price.' });
     kind = 'CodeAgent';
   } else {
     if (args.agentType === 'code') io.stderr.write('note: @smol/sandbox is not available, serving a ToolCallingAgent instead of a CodeAgent\n');
-    agent = new ToolCallingAgent({ model: demoModel.model, tools, maxSteps: 8 });
+    agent = new ToolCallingAgent({ model: demoModel.model, tools, maxSteps: 8, description: 'Calls get_weather and get_price as tools.' });
     kind = 'ToolCallingAgent';
   }
-  const { app, active } = createApp({ agent, agentKind: kind, maxConcurrent: args.maxConcurrent, modelLabel: demoModel.label, onRun: hooks.onRun });
-  const server = await new Promise<ReturnType<typeof listen>>((resolve, reject) => {
-    const s = listen({ fetch: app.fetch, port: args.port, hostname: args.host }, () => resolve(s));
-    s.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = args.host.includes(':') ? `[${args.host}]` : args.host === '0.0.0.0' ? '127.0.0.1' : args.host;
-  const url = `http://${host}:${port}`;
+  let server: SmolServer;
+  try {
+    server = await serveAgents(
+      { [kind === 'CodeAgent' ? 'code' : 'tool']: agent },
+      { port: args.port, host: args.host, maxConcurrentRuns: args.maxConcurrent, handleSignals: false, onRun: hooks.onRun ? (run) => hooks.onRun!(run) : undefined },
+    );
+  } catch (error) {
+    await demoModel.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    }).then(() => demoModel.close()));
-  io.stdout.write(`smol demo server on ${url} — ${kind} on the ${demoModel.label}\n`);
-  io.stdout.write(`  open ${url}/ in a browser, or: curl -s ${url}/run-agent -H 'content-type: application/json' -d '{"task":"What is the weather in Paris?"}'\n`);
-  return { url, agent, kind, active, close };
+  const close = () => (closing ??= server.close(5000).then(() => demoModel.close()));
+  io.stdout.write(`smol demo server on ${server.url} — ${kind} on the ${demoModel.label}\n`);
+  io.stdout.write(`  open ${server.url}/ in a browser, or: curl -s ${server.url}/api/runs -H 'content-type: application/json' -d '{"task":"What is the weather in Paris?"}'\n`);
+  return { url: server.url, agent, kind, active: () => server.activeRuns, close };
 }
 
-/** For the CLI: start, and stop on Ctrl-C / SIGTERM. */
+/** For the CLI: start, and stop on Ctrl-C / SIGTERM (runs get a few seconds to finish). */
 export async function serve(args: DemoArgs, io: Io): Promise<void> {
   const server = await startServer(args, io);
   const stop = () => {

@@ -64,10 +64,11 @@ describe('dist/cli.js', () => {
         });
         child.once('exit', () => reject(new Error(`exited early: ${out.join('')}`)));
       });
-      const info = await (await fetch(`${url}/info`)).json();
-      expect(info).toMatchObject({ agent: 'CodeAgent', tools: ['get_weather', 'get_price', 'final_answer'] });
-      const res = await fetch(`${url}/run-agent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"2 bananas?"}' });
-      expect((await res.json()).result).toBe('2 x banana cost 0.50 EUR');
+      const info = await (await fetch(`${url}/api/agents`)).json();
+      expect(info.agents[0]).toMatchObject({ kind: 'CodeAgent' });
+      expect(info.agents[0].tools.map((t: { name: string }) => t.name)).toEqual(['get_weather', 'get_price', 'final_answer']);
+      const res = await fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"2 bananas?"}' });
+      expect((await res.json()).output).toBe('2 x banana cost 0.50 EUR');
     } finally {
       child.kill('SIGINT');
     }
