@@ -67,7 +67,7 @@ export function agentTool(agent: RunnableAgent, options: AgentToolOptions = {}):
       // Leaving this loop early (the AI SDK stopped reading) ends the run: AgentRun treats it as a cancel.
       for await (const event of run as AsyncIterable<AgentEvent>) {
         if (event.type === 'tool_call') {
-          progress.lastToolCall = { name: event.toolCall.function.name, arguments: event.toolCall.function.arguments };
+          progress.lastToolCall = { name: event.name, arguments: event.arguments };
           yield { ...progress };
         } else if (event.type === 'tool_output') {
           progress.lastObservation = truncate(event.observation);

@@ -2,7 +2,7 @@
 // and what smol gets back, for spec V4, V3 and V2.
 import type { LanguageModelV4CallOptions, LanguageModelV4GenerateResult, LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { APICallError } from '@ai-sdk/provider';
-import { AgentGenerationError, ModelError, StreamAccumulator, ToolCallingAgent, tool, type ActionStep, type ChatMessage, type RunResult } from '@smol/core';
+import { AgentGenerationError, ModelError, StreamAccumulator, ToolCallingAgent, tool, type ActionStep, type ChatMessage } from '@smol/core';
 import { MockLanguageModelV3, MockLanguageModelV4, convertArrayToReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -105,8 +105,8 @@ describe('a ToolCallingAgent on a V4 mock model', () => {
         result([{ type: 'tool-call', toolCallId: 'call_2', toolName: 'final_answer', input: '{"answer":"Sunny"}' }], toolCalls),
       ],
     });
-    const agent = new ToolCallingAgent({ model: aiSdkModel(model), tools: [weather], returnFullResult: true });
-    const run = (await agent.arun('Weather in Paris?')) as RunResult;
+    const agent = new ToolCallingAgent({ model: aiSdkModel(model), tools: [weather] });
+    const run = (await agent.arun('Weather in Paris?', { returnFullResult: true }));
     expect(run.output).toBe('Sunny');
     const step = run.steps[1] as ActionStep;
     expect(step.observations).toBe('Sunny in Paris');

@@ -3,7 +3,7 @@
 // Both drive a ToolCallingAgent and a CodeAgent to a final answer.
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
-import { CodeAgent, ToolCallingAgent, tool, type RunResult } from '@smol/core';
+import { CodeAgent, ToolCallingAgent, tool } from '@smol/core';
 import { getDefaultNodeFetch } from '@smol/core/transport';
 import { closeFixtureServers, codeScenario, startMockLlmServer, type MockLlmServer } from '@smol/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -33,9 +33,9 @@ describe('@ai-sdk/openai (chat) against the simulated OpenAI-compatible server',
   const openai = () => createOpenAI({ baseURL: server.baseURL, apiKey: 'sk-test-openai' });
 
   it('ToolCallingAgent: native tool calls and tool messages, to a final answer (generate and stream)', async () => {
-    const agent = new ToolCallingAgent({ model: aiSdkModel(openai().chat('mock-model')), tools: [weather], returnFullResult: true });
+    const agent = new ToolCallingAgent({ model: aiSdkModel(openai().chat('mock-model')), tools: [weather] });
     server.reset();
-    const result = (await agent.arun('Paris')) as RunResult;
+    const result = await agent.arun('Paris', { returnFullResult: true });
     expect(result.state).toBe('success');
     expect(String(result.output)).toBe('Answer to "Paris": Sunny in Paris | Sunny in Paris');
     expect(result.tokenUsage?.totalTokens).toBeGreaterThan(0);

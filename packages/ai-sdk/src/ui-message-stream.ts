@@ -1,7 +1,7 @@
 // A smol run as an AI SDK UI message stream, the protocol `useChat` reads: one assistant
 // message whose steps hold text, reasoning, tool calls and their outputs, and data parts for
 // smol's own step records and a CodeAgent's code.
-import { AgentAbortError, AgentError, type ActionStep, type AgentEvent, type ChatMessageToolCallDelta, type RunResult } from '@smol/core';
+import { AgentAbortError, AgentError, CODE_TOOL, type ActionStep, type AgentEvent, type ChatMessageToolCallDelta, type RunResult } from '@smol/core';
 import { createUIMessageStreamResponse, type UIMessage, type UIMessageChunk } from 'ai';
 import type { AiSdkStreamDelta } from './ai-sdk-model.js';
 
@@ -68,17 +68,16 @@ class ChunkMapper {
       case 'tool_call': {
         this.enterStep(event.stepNumber, out);
         this.closeBlock(out);
-        const call = event.toolCall;
-        const input = call.function.name === 'javascript_interpreter' && typeof call.function.arguments === 'string' ? { code: call.function.arguments } : call.function.arguments;
-        this.available.add(call.id);
-        out.push({ type: 'tool-input-available', toolCallId: call.id, toolName: call.function.name, input: jsonSafe(input) ?? {} });
+        const input = event.name === CODE_TOOL && typeof event.arguments === 'string' ? { code: event.arguments } : event.arguments;
+        this.available.add(event.callId);
+        out.push({ type: 'tool-input-available', toolCallId: event.callId, toolName: event.name, input: jsonSafe(input) ?? {} });
         return;
       }
       case 'tool_output': {
         this.enterStep(event.stepNumber, out);
-        this.ensureCall(event.toolCallId, event.name, out);
-        if (event.isError) out.push({ type: 'tool-output-error', toolCallId: event.toolCallId, errorText: event.observation });
-        else out.push({ type: 'tool-output-available', toolCallId: event.toolCallId, output: jsonSafe(event.output) ?? event.observation });
+        this.ensureCall(event.callId, event.name, out);
+        if (event.isError) out.push({ type: 'tool-output-error', toolCallId: event.callId, errorText: event.observation });
+        else out.push({ type: 'tool-output-available', toolCallId: event.callId, output: jsonSafe(event.output) ?? event.observation });
         return;
       }
       case 'code_output': {

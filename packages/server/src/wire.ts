@@ -1,8 +1,7 @@
 // What the HTTP API sends: runs, steps and events as plain JSON. Never a header, key or raw provider error.
-import { AgentAbortError, AgentError, AgentGenerationError, imagePartUrl, type AgentEvent, type ImagePart, type MemoryStep, type RunResult } from '@smol/core';
+import { AgentAbortError, AgentError, AgentGenerationError, imagePartUrl, CODE_TOOL, type AgentEvent, type ImagePart, type MemoryStep, type RunResult } from '@smol/core';
 
 /** The tool a CodeAgent's code runs through; shown as code, not as a tool call. */
-const CODE_TOOL = 'javascript_interpreter';
 
 function message(error: unknown): string | undefined {
   if (error === undefined || error === null) return undefined;
@@ -90,13 +89,11 @@ export function eventSSE(event: AgentEvent): { event: string; data: Record<strin
   switch (event.type) {
     case 'model_delta':
       return event.delta.content ? { event: 'delta', data: { step: event.stepNumber, text: event.delta.content } } : null;
-    case 'tool_call': {
-      const { id, function: fn } = event.toolCall;
-      if (fn.name === CODE_TOOL) return { event: 'code', data: { step: event.stepNumber, code: fn.arguments } };
-      return { event: 'tool_call', data: { step: event.stepNumber, id, name: fn.name, arguments: fn.arguments } };
-    }
+    case 'tool_call':
+      if (event.name === CODE_TOOL) return { event: 'code', data: { step: event.stepNumber, code: event.arguments } };
+      return { event: 'tool_call', data: { step: event.stepNumber, id: event.callId, name: event.name, arguments: event.arguments } };
     case 'tool_output':
-      return { event: 'observation', data: { step: event.stepNumber, id: event.toolCallId, name: event.name, observation: event.observation, isError: event.isError } };
+      return { event: 'observation', data: { step: event.stepNumber, id: event.callId, name: event.name, observation: event.observation, isError: event.isError } };
     case 'code_output':
       return { event: 'code_output', data: { step: event.stepNumber, logs: event.logs, output: jsonSafe(event.output), isFinalAnswer: event.isFinalAnswer } };
     case 'action_step':

@@ -1,7 +1,7 @@
 // End to end: agents using the toolbox, driven by a scripted model, against local servers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentAbortError, CodeAgent, ToolCallingAgent, type ActionStep, type ChatMessage, type RunResult } from '@smol/core';
+import { AgentAbortError, CodeAgent, ToolCallingAgent, type ActionStep, type ChatMessage } from '@smol/core';
 import { QuickJsExecutor } from '@smol/sandbox';
 import { ScriptedModel } from '@smol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,8 +45,8 @@ describe('agents with the toolbox', () => {
       const title = lastText(messages).match(/^# (.+)$/m)![1];
       return { toolCalls: [{ name: 'final_answer', arguments: { answer: `The BBC headline: ${title}` } }] };
     });
-    const agent = new ToolCallingAgent({ model, tools: tools(), returnFullResult: true });
-    const result = (await agent.arun('What did Obama call his biggest frustration, according to the BBC?')) as RunResult;
+    const agent = new ToolCallingAgent({ model, tools: tools() });
+    const result = (await agent.arun('What did Obama call his biggest frustration, according to the BBC?', { returnFullResult: true }));
     expect(result.output).toBe("The BBC headline: Obama admits US gun laws are his 'biggest frustration'");
     const steps = result.steps.filter((st): st is ActionStep => st.type === 'action');
     expect(steps[0].observations).toContain(`1. [smolagents - Hugging Face](${s.url}/article)`);
@@ -58,8 +58,8 @@ describe('agents with the toolbox', () => {
       'Thought: search first.\n<code>\nconst results = await web_search({ query: "smolagents" });\nconsole.log(results.split("\\n")[2]);\n</code>',
       'Thought: I have it.\n<code>\nfinal_answer(results.includes("huggingface/smolagents") ? "found it" : "not found")\n</code>',
     ]);
-    const agent = new CodeAgent({ tools: [webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}/html/`, allowPrivateNetwork: true, env: {} })], model, executor, returnFullResult: true });
-    const result = (await agent.arun('Find the smolagents repository')) as RunResult;
+    const agent = new CodeAgent({ tools: [webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}/html/`, allowPrivateNetwork: true, env: {} })], model, executor });
+    const result = (await agent.arun('Find the smolagents repository', { returnFullResult: true }));
     expect(result.output).toBe('found it');
     expect((result.steps[1] as ActionStep).observations).toContain(`Execution logs:\n1. [smolagents - Hugging Face](${s.url}/article)`);
   });
