@@ -216,6 +216,41 @@ describe('agenerateStream over doStream', () => {
     expect(assistant?.content.at(-1)).toEqual({ type: 'tool-call', toolCallId: 'call_9', toolName: 'get_weather', input: { city: 'Oslo' } });
   });
 
+  it('a provider-executed call in a stream gives smol no tool call, and is replayed with its result', async () => {
+    const model = new MockLanguageModelV4({
+      doStream: [
+        streamOf([
+          { type: 'tool-input-start', id: 'ws', toolName: 'web_search', providerExecuted: true },
+          { type: 'tool-input-delta', id: 'ws', delta: '{"q":"news"}' },
+          { type: 'tool-call', toolCallId: 'ws', toolName: 'web_search', input: '{"q":"news"}', providerExecuted: true },
+          { type: 'tool-result', toolCallId: 'ws', toolName: 'web_search', result: { items: 3 } },
+          { type: 'text-start', id: 't' },
+          { type: 'text-delta', id: 't', delta: 'Found 3.' },
+          { type: 'text-end', id: 't' },
+          { type: 'finish', usage: usage(1, 1), finishReason: stop },
+        ]),
+        streamOf([{ type: 'text-delta', id: 'u', delta: 'ok' }, { type: 'finish', usage: usage(1, 1), finishReason: stop }]),
+      ],
+    });
+    const m = aiSdkModel(model);
+    const acc = new StreamAccumulator();
+    for await (const d of m.agenerateStream([{ role: 'user', content: 'news?' }])) acc.add(d);
+    expect(acc.toMessage()).toMatchObject({ content: 'Found 3.' });
+    expect(acc.toMessage().toolCalls).toBeUndefined();
+    const next: ChatMessage[] = [{ role: 'user', content: 'news?' }, { role: 'assistant', content: 'Found 3.' }, { role: 'user', content: 'more' }];
+    for await (const _ of m.agenerateStream(next)) {
+      // drain
+    }
+    expect(model.doStreamCalls[1].prompt[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'tool-call', toolCallId: 'ws', toolName: 'web_search', input: { q: 'news' }, providerExecuted: true },
+        { type: 'tool-result', toolCallId: 'ws', toolName: 'web_search', output: { type: 'json', value: { items: 3 } } },
+        { type: 'text', text: 'Found 3.' },
+      ],
+    });
+  });
+
   it('an error part surfaces as a ModelError', async () => {
     const model = new MockLanguageModelV4({ doStream: streamOf([{ type: 'text-delta', id: 't', delta: 'x' }, { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } }]) });
     const consume = async () => {

@@ -59,7 +59,19 @@ export function parseCallingTools(text: string): ChatMessageToolCall[] | undefin
   }
 }
 
+// A prompt is rebuilt every step; an image (a large data: URL) is converted once.
+const imageParts = new WeakMap<ImagePart, LanguageModelV4FilePart>();
+
 function imagePart(part: ImagePart): LanguageModelV4FilePart {
+  let file = imageParts.get(part);
+  if (!file) {
+    file = toFilePart(part);
+    imageParts.set(part, file);
+  }
+  return file;
+}
+
+function toFilePart(part: ImagePart): LanguageModelV4FilePart {
   if (typeof part.image !== 'string') return { type: 'file', mediaType: part.mediaType ?? 'image', data: { type: 'data', data: part.image } };
   const dataUrl = /^data:([^;,]+);base64,(.*)$/s.exec(part.image);
   if (dataUrl) return { type: 'file', mediaType: dataUrl[1], data: { type: 'data', data: dataUrl[2] } };

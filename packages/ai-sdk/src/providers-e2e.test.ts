@@ -1,6 +1,7 @@
 // End to end through real AI SDK providers: @ai-sdk/openai (Chat Completions) against
 // @smol/testing's simulated server, and @ai-sdk/anthropic against a scripted /v1/messages server.
 // Both drive a ToolCallingAgent and a CodeAgent to a final answer.
+import { getEventListeners } from 'node:events';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { CodeAgent, ToolCallingAgent, tool } from '@smol/core';
@@ -55,6 +56,14 @@ describe('@ai-sdk/openai (chat) against the simulated OpenAI-compatible server',
     const run = agent.arun('Nice', { stream: true });
     await drain(run);
     expect((await run.result).output).toBe('Answer to "Nice": Sunny in Nice | Sunny in Nice');
+  });
+
+  it('200 runs under one long-lived signal leave no abort listener on it', async () => {
+    const agent = new ToolCallingAgent({ model: aiSdkModel(openai().chat('mock-model')), tools: [weather] });
+    const controller = new AbortController();
+    const outputs = await Promise.all(Array.from({ length: 200 }, (_, i) => agent.arun(`city ${i}`, { signal: controller.signal })));
+    outputs.forEach((o, i) => expect(String(o)).toContain(`"city ${i}"`));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('CodeAgent: code in text, observations as user turns, to a final answer', async () => {

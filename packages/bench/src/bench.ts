@@ -1,7 +1,7 @@
 // pnpm bench: builds the packages, starts the simulated servers in their own processes, runs
 // every measurement in a fresh worker process, writes bench-results/*.json and BENCHMARKS.md.
 //   --quick            small N (1, 10, 100), short streams
-//   --only smol,floor  runners (smol, floor, openai-sdk, ai-sdk, openai-agents)
+//   --only smol,floor  runners (smol, smol-ai-sdk, floor, openai-sdk, ai-sdk, openai-agents)
 //   --n 1000           only this N
 //   --sections load,sequential,cpu,stream,long,code,abort
 //   --timeout 120      seconds per run (default: 60, or 150 for N >= 10,000)
@@ -25,7 +25,8 @@ import type { AgentsJob } from './worker.ts';
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = resolve(packageDir, '../..');
 /** openai-sdk is a reference: the floor's loop through the `openai` SDK on smol's transport (no agent). */
-export const ALL_RUNNERS = ['smol', 'floor', 'openai-sdk', 'ai-sdk', 'openai-agents'] as const;
+/** smol-ai-sdk: smol's agent on @smol/ai-sdk's adapter over @ai-sdk/openai (what the adapter costs per step). */
+export const ALL_RUNNERS = ['smol', 'smol-ai-sdk', 'floor', 'openai-sdk', 'ai-sdk', 'openai-agents'] as const;
 const ALL_SECTIONS = ['load', 'sequential', 'cpu', 'stream', 'long', 'code', 'abort'] as const;
 /** Sockets per origin for the floor: 1,024 gave the floor its best 10k wall time here (256: 12.7 s, 1,024: 6.4 s, 4,096: 7.6 s). */
 const FLOOR_SOCKETS = 1024;
