@@ -58,7 +58,7 @@ function tickStep(span: number, count: number): number {
   return 10 * mag;
 }
 
-const fmtRuns = (n: number): string => (n >= 1000 ? `${Number((n / 1000).toFixed(1))}k` : String(n));
+const fmtRuns = (n: number): string => (n >= 1000 ? `${Number((n / 1000).toFixed(2))}k` : String(n));
 
 /** Memory (MB) over runs finished, one polyline per series, with axes, grid and a legend. */
 export function renderSoakSvg(title: string, r: SoakResult): string {
