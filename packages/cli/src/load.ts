@@ -10,9 +10,11 @@ const isAgent = (v: unknown): v is MultiStepAgent => typeof v === 'object' && v 
 /** Tools by name from @smol/tools (an optional package): its exported tools, or tools in an exported array. */
 export async function loadTools(names: readonly string[]): Promise<Tool[]> {
   if (names.length === 0) return [];
+  // Loaded by name at run time, as core loads @smol/sandbox: an optional package, not a dependency.
+  const specifier = '@smol/tools';
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(/* @vite-ignore */ '@smol/tools' as string)) as Record<string, unknown>;
+    mod = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new AgentConfigError(`--tools needs @smol/tools: install it next to @smol/cli (npm i @smol/tools).`);
     throw error;
