@@ -18,6 +18,8 @@ export interface RunArgs extends ModelArgs {
   task: string;
   agent: 'code' | 'tool-calling';
   tools: string[];
+  /** MCP servers: a command line (stdio) or an http(s) URL. */
+  mcp: string[];
   maxSteps?: number;
   verbosity: Verbosity;
   json: boolean;
@@ -54,6 +56,7 @@ Options:
   --model ID                 the model id for the provider
   --base-url URL             an OpenAI-compatible server (provider openai), or the provider's endpoint
   --tools a,b                tools from @smol/tools by name (e.g. web_search,visit_webpage)
+  --mcp CMD|URL              the tools of an MCP server: a command ("npx -y server") or a URL (repeatable; needs @smol/mcp)
   --max-steps N              most steps (default 20)
   --verbosity LEVEL          ${VERBOSITY.join(' | ')} (default info)
   --json                     print the RunResult as JSON on stdout
@@ -117,6 +120,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       model: { type: 'string' },
       'base-url': { type: 'string' },
       tools: { type: 'string' },
+      mcp: { type: 'string', multiple: true },
       'max-steps': { type: 'string' },
       verbosity: { type: 'string' },
       json: { type: 'boolean' },
@@ -143,6 +147,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       model: values.model as string | undefined,
       baseUrl: values['base-url'] as string | undefined,
       tools,
+      mcp: ((values.mcp as string[] | undefined) ?? []).map((m) => m.trim()).filter(Boolean),
       maxSteps: int(values['max-steps'] as string | undefined, 'max-steps', 1, 'run'),
       verbosity: verbosity as Verbosity,
       json: values.json === true,

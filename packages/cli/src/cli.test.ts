@@ -102,6 +102,17 @@ describe('smol run', () => {
     expect(result.tokenUsage.totalTokens).toBeGreaterThan(0);
   });
 
+  it('--mcp gives the agent the tools of an MCP server (stdio), and stops it after the run', async () => {
+    const server = fileURLToPath(new URL('../../mcp/test/fixtures/echo-server.ts', import.meta.url));
+    const r = await smol(['run', '--simulated', '--agent', 'tool-calling', '--json', '--verbosity', 'off', '--mcp', `${process.execPath} ${server}`, 'Add numbers']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const call = result.steps.find((s: { type: string }) => s.type === 'action').toolCalls[0];
+    expect(call.name).toBe('add');
+    expect(result.output).toContain('sum');
+  });
+
   it('a max-steps run says so', async () => {
     const r = await smol(['run', '--simulated', '--max-steps', '1', '--verbosity', 'off', 'What is 6 times 7?']);
     expect(r.code).toBe(0);

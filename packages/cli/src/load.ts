@@ -30,6 +30,33 @@ export async function loadTools(names: readonly string[]): Promise<Tool[]> {
   });
 }
 
+/** The tools of MCP servers (command lines over stdio, or http(s) URLs), with a function that closes them. */
+export async function loadMcpTools(servers: readonly string[]): Promise<{ tools: Tool[]; close(): Promise<void> }> {
+  if (servers.length === 0) return { tools: [], close: async () => {} };
+  let mcp: typeof import('@smol/mcp');
+  try {
+    mcp = await import('@smol/mcp');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new AgentConfigError('--mcp needs @smol/mcp: install it next to @smol/cli (npm i @smol/mcp).');
+    throw error;
+  }
+  const collections: { tools: Tool[]; close(): Promise<void> }[] = [];
+  const close = async () => {
+    await Promise.allSettled(collections.map((c) => c.close()));
+  };
+  try {
+    for (const server of servers) {
+      const [command, ...args] = server.split(/\s+/);
+      const params = /^https?:\/\//.test(server) ? { url: server } : { command, args, stderr: 'ignore' as const };
+      collections.push(await mcp.ToolCollection.fromMcp(params));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { tools: collections.flatMap((c) => [...c.tools]), close };
+}
+
 /**
  * The agents a module exports: its default export (an agent, a factory, or an object of agents or
  * factories), else every named export that is an agent.

@@ -4,12 +4,17 @@ import { resultJSON } from '@smol/server';
 import type { RunArgs } from './args.js';
 import type { Io } from './io.js';
 import { errorLine } from './io.js';
-import { loadTools } from './load.js';
+import { loadMcpTools, loadTools } from './load.js';
 import { createModel } from './model.js';
 
 export async function runCommand(args: RunArgs, io: Io): Promise<number> {
-  const tools = await loadTools(args.tools);
+  const named = await loadTools(args.tools);
   const { model, label, close } = await createModel(args, io.env);
+  const mcp = await loadMcpTools(args.mcp).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
+  const tools = [...named, ...mcp.tools];
   try {
     const colors = io.stderr.isTTY === true && !io.env.NO_COLOR;
     const observers = args.verbosity === 'off' ? [] : [new AgentLogger({ level: args.verbosity, stream: io.stderr, colors })];
@@ -44,6 +49,6 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
       stop();
     }
   } finally {
-    await close();
+    await Promise.all([close(), mcp.close()]);
   }
 }
