@@ -221,3 +221,14 @@ describe('installed with npm outside the workspace', () => {
     }
   });
 });
+
+describe('the smol bin from the tarballs', () => {
+  it('npx smol run --simulated answers; smol serve --help works', async () => {
+    const r = await run('npx', ['--no-install', 'smol', 'run', '--simulated', '--verbosity', 'off', 'What is 6 times 7?'], { cwd: project, env: cleanEnv() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('The answer is 42 (task: What is 6 times 7?)\n');
+    const help = await run('npx', ['--no-install', 'smol', 'serve', '--help'], { cwd: project, env: cleanEnv() });
+    expect(help.stdout).toMatch(/^Usage: smol serve/);
+  });
+});

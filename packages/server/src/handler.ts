@@ -33,7 +33,7 @@ export interface HandlerOptions {
   maxEventsPerRun?: number;
   /** How long a finished run stays (result, late followers). Default 10 minutes; a run paused on approvals stays at least an hour. */
   keepFinishedRunsMs?: number;
-  /** Most finished runs kept. Default 1,000. */
+  /** Most finished runs kept. Default 200. Memory is bounded by (running + kept runs) × maxEventsPerRun events. */
   maxFinishedRuns?: number;
   /** A comment on an idle event stream this often. Default 15 s. */
   heartbeatMs?: number;
@@ -100,7 +100,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     maxEventsPerRun: options.maxEventsPerRun ?? 10_000,
     runTimeoutMs: options.runTimeoutMs ?? 300_000,
     keepFinishedRunsMs: options.keepFinishedRunsMs ?? 600_000,
-    maxFinishedRuns: options.maxFinishedRuns ?? 1000,
+    maxFinishedRuns: options.maxFinishedRuns ?? 200,
   });
   let closing = false;
 

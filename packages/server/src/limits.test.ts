@@ -1,6 +1,8 @@
 // Bad input, size limits, auth, concurrency, timeouts and shutdown, over real HTTP on 127.0.0.1.
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { ToolCallingAgent } from '@smol/core';
+import { ScriptedModel } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeServers, post, startServer, until } from '../test/helpers.js';
 import { ServerListenError, serve } from './index.js';
@@ -187,6 +189,58 @@ describe('concurrency, auth and lifecycle', () => {
     const reply = await raw(port, 'POST /api/runs HTTP/1.1\r\nHost: x\r\n');
     expect(reply === '' || reply.startsWith('HTTP/1.1 408')).toBe(true);
     expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
+  it('a body that arrives too slowly times out (408) without holding a run slot', async () => {
+    const server = await startServer({ headersTimeoutMs: 300, requestTimeoutMs: 400 });
+    const t0 = Date.now();
+    const reply = await raw(server.port, 'POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"task":');
+    expect(reply === '' || reply.startsWith('HTTP/1.1 408')).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(server.activeRuns).toBe(0);
+  });
+
+  it('a client that does not read its event stream stalls nobody else', async () => {
+    const server = await startServer({}, { delayMs: 5 });
+    // Starts a run, then never reads the response.
+    const stalled = await post(`${server.url}/api/runs`, { task: 'Weather?', stream: true, keep: true });
+    const others = await Promise.all(Array.from({ length: 5 }, () => post(`${server.url}/api/runs`, { task: 'Weather?' }).then((r) => r.json())));
+    expect(others.map((o) => o.output)).toEqual(Array(5).fill('sunny in Paris'));
+    await until(() => server.activeRuns === 0);
+    await stalled.body!.cancel();
+  });
+
+  it('finished runs are forgotten after keepFinishedRunsMs', async () => {
+    const { url } = await startServer({ keepFinishedRunsMs: 100 });
+    const run = await (await post(`${url}/api/runs`, { task: 'Weather?' })).json();
+    expect((await fetch(`${url}/api/runs/${run.runId}`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await fetch(`${url}/api/runs/${run.runId}`)).status).toBe(404);
+  });
+
+  it('HEAD answers the headers of GET', async () => {
+    const { url } = await startServer();
+    const res = await fetch(`${url}/api/agents`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('never puts what an error carries beyond its message into a response', async () => {
+    const secret = 'sk-live-SECRET-4242';
+    const failing = new ToolCallingAgent({
+      model: new ScriptedModel(() => new Error('the model is unavailable', { cause: { headers: { authorization: `Bearer ${secret}` } } })),
+      telemetry: false,
+    });
+    const { url } = await startServer({ agents: failing });
+    const res = await post(`${url}/api/runs`, { task: 'hi' }, { headers: { authorization: `Bearer ${secret}` } });
+    expect(res.status).toBe(502);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ kind: 'AgentGenerationError' });
+    expect(text).toContain('the model is unavailable');
+    expect(text).not.toContain(secret);
+    const streamed = await (await post(`${url}/api/runs`, { task: 'hi', stream: true })).text();
+    expect(streamed).toContain('event: run_error');
+    expect(streamed).not.toContain(secret);
   });
 
   it('shutdown stops accepting, lets runs finish within the deadline, then aborts the rest', async () => {

@@ -68,13 +68,15 @@ export function toRequest(req: IncomingMessage, res: ServerResponse): Request {
 }
 
 /** Writes a web Response to Node, streaming its body with backpressure; a client that leaves cancels the body. */
-export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+export async function writeResponse(response: Response, res: ServerResponse, method = 'GET'): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
     headers[key] = value;
   });
   res.writeHead(response.status, headers);
-  if (!response.body) {
+  if (!response.body || method === 'HEAD') {
+    // HEAD: the headers only; an event stream's body is cancelled, not read to its end.
+    void response.body?.cancel().catch(() => {});
     res.end();
     return;
   }
@@ -117,7 +119,7 @@ export function nodeListener(handler: SmolHandler): (req: IncomingMessage, res: 
       return;
     }
     handler.fetch(request).then(
-      (response) => writeResponse(response, res),
+      (response) => writeResponse(response, res, req.method),
       () => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end('{"error":"Internal server error."}');
