@@ -37,6 +37,8 @@ export interface FixtureServer {
   requests: SeenRequest[];
   /** Replies for the next requests, in order. */
   reply(...replies: Reply[]): void;
+  /** Forgets replies a test queued but never used (an aborted test's), and the requests seen. */
+  reset(): void;
   /** Connections ever opened, and currently open. */
   connections: { opened: number; open: number };
   /** Resolves when the server has seen the client close the current request's connection or response. */
@@ -91,6 +93,10 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     requests,
     connections,
     reply: (...replies) => void queue.push(...replies),
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+    },
     closed: () => new Promise<void>((resolve) => closeWaiters.push(resolve)),
     close: async () => {
       server.closeAllConnections();

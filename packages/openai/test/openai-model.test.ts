@@ -25,7 +25,8 @@ afterAll(async () => {
   await server.close();
 });
 beforeEach(() => {
-  server.requests.length = 0;
+  // A test whose abort came before its request was sent must not leave its reply to the next test.
+  server.reset();
 });
 
 function model(options: Partial<OpenAIServerModelOptions> = {}): OpenAIServerModel {
