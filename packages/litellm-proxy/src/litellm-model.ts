@@ -36,8 +36,9 @@ function liteLLMEndpoint(baseURL: string, apiKey: LiteLLMModelOptions['apiKey'])
     keySource: 'the apiKey option or the LITELLM_API_KEY environment variable',
     notFoundHint: 'modelId (a model_name of the proxy) and baseURL',
     createClient: (base, secrets) => {
-      const key = loadApiKey({ value: apiKey, envVar: 'LITELLM_API_KEY', provider: 'LiteLLMModel', optional: true });
-      secrets.add(key);
+      let key = loadApiKey({ value: apiKey, envVar: 'LITELLM_API_KEY', provider: 'LiteLLMModel', optional: true });
+      if (typeof key === 'function') key = secrets.track(key);
+      else secrets.add(key);
       // The SDK insists on a key; a proxy started without a master key accepts any.
       return new OpenAI({ ...base, baseURL, apiKey: key ?? 'no-key' });
     },
