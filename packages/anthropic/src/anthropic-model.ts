@@ -32,7 +32,8 @@ export interface AnthropicModelOptions extends ApiModelOptions {
  */
 export class AnthropicModel extends ApiModel {
   readonly maxTokens: number;
-  readonly endpoint: Readonly<EndpointContext>;
+  /** Who this model talks to, for error messages: provider name, host and hints. */
+  protected readonly endpointContext: Readonly<EndpointContext>;
   readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: Anthropic | undefined;
 
@@ -47,7 +48,7 @@ export class AnthropicModel extends ApiModel {
     this.secrets.add(options.clientOptions?.authToken);
     this.secrets.addHeaders(options.clientOptions?.defaultHeaders as Record<string, unknown> | undefined);
     const baseURL = loadSetting({ value: this.baseURL ?? options.clientOptions?.baseURL ?? undefined, envVar: 'ANTHROPIC_BASE_URL', name: 'baseURL', provider: 'AnthropicModel', optional: true });
-    this.endpoint = Object.freeze({
+    this.endpointContext = Object.freeze({
       provider: 'Anthropic',
       host: hostOf(baseURL) ?? 'api.anthropic.com',
       modelId: this.modelId,
@@ -62,7 +63,7 @@ export class AnthropicModel extends ApiModel {
   }
 
   protected override describeEndpoint(): string {
-    return endpointName(this.endpoint);
+    return endpointName(this.endpointContext);
   }
 
   protected createClient(): Anthropic {
@@ -104,6 +105,6 @@ export class AnthropicModel extends ApiModel {
   }
 
   protected toModelError(error: unknown): ModelError {
-    return mapAnthropicError(error, this.endpoint);
+    return mapAnthropicError(error, this.endpointContext);
   }
 }

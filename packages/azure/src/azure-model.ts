@@ -31,7 +31,8 @@ export interface AzureOpenAIServerModelOptions extends Omit<ApiModelOptions, 'mo
  */
 export class AzureOpenAIServerModel extends OpenAIServerModel {
   readonly deployment: string;
-  readonly azureEndpoint: string;
+  /** The resource's URL, e.g. https://my-resource.openai.azure.com. */
+  readonly endpoint: string;
   readonly apiVersion: string;
 
   constructor(options: AzureOpenAIServerModelOptions) {
@@ -49,7 +50,7 @@ export class AzureOpenAIServerModel extends OpenAIServerModel {
     const { azureADTokenProvider, apiKey } = options;
     super({ ...options, modelId: options.modelId ?? deployment }, azureEndpoint({ endpoint, apiVersion, deployment, apiKey, azureADTokenProvider }));
     this.deployment = deployment;
-    this.azureEndpoint = endpoint;
+    this.endpoint = endpoint;
     this.apiVersion = apiVersion;
   }
 }

@@ -45,7 +45,8 @@ type HfChatRequest = Parameters<InferenceClient['chatCompletion']>[0];
 export class InferenceClientModel extends ApiModel {
   readonly provider: InferenceProviderOrPolicy | undefined;
   readonly billTo: string | undefined;
-  readonly endpoint: Readonly<EndpointContext>;
+  /** Who this model talks to, for error messages: provider name, host and hints. */
+  protected readonly endpointContext: Readonly<EndpointContext>;
   #client: InferenceClient | undefined;
 
   constructor(options: InferenceClientModelOptions) {
@@ -56,7 +57,7 @@ export class InferenceClientModel extends ApiModel {
     // With an endpoint the client must get no provider at all, or it refuses the call.
     this.provider = this.baseURL === undefined ? (options.provider ?? 'auto') : undefined;
     this.billTo = options.billTo;
-    this.endpoint = Object.freeze({
+    this.endpointContext = Object.freeze({
       provider: 'Hugging Face',
       host: hostOf(this.baseURL) ?? 'router.huggingface.co',
       modelId: this.modelId,
@@ -75,7 +76,7 @@ export class InferenceClientModel extends ApiModel {
   }
 
   protected override describeEndpoint(): string {
-    return endpointName(this.endpoint);
+    return endpointName(this.endpointContext);
   }
 
   /** The token for one request: the option (or its function), else HF_TOKEN; only a local endpoint may go without. */
@@ -130,7 +131,7 @@ export class InferenceClientModel extends ApiModel {
 
   /** An abort or a timeout is mapped too, but ApiModel reports those itself and drops this. */
   private mapError(error: unknown, retryAfterMs: number | undefined): ModelError {
-    return mapHfError(error, this.endpoint, retryAfterMs);
+    return mapHfError(error, this.endpointContext, retryAfterMs);
   }
 }
 

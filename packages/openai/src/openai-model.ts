@@ -4,6 +4,7 @@ import {
   SecretSet,
   WireStreamMapper,
   defaultFetch,
+  endpointName,
   fromWireCompletion,
   hostOf,
   loadApiKey,
@@ -48,7 +49,8 @@ const OPENAI_HOST = 'api.openai.com';
  * mapping is core's OpenAI-wire mapping (`@smol/core/provider`), shared with every OpenAI-shaped provider.
  */
 export class OpenAIServerModel extends ApiModel {
-  readonly endpoint: Readonly<Omit<OpenAIEndpoint, 'createClient'>>;
+  /** Who this model talks to, for error messages: provider name, host and hints. */
+  protected readonly endpointContext: Readonly<EndpointContext>;
   readonly #createClient: OpenAIEndpoint['createClient'];
   readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: OpenAI | undefined;
@@ -62,7 +64,7 @@ export class OpenAIServerModel extends ApiModel {
     const resolved = endpoint ?? this.#openAIEndpoint(options);
     const { createClient, ...context } = resolved;
     this.#createClient = createClient;
-    this.endpoint = Object.freeze(context);
+    this.endpointContext = Object.freeze(context);
   }
 
   /** The SDK client, created at the first call (which is when a missing API key is reported). */
@@ -85,23 +87,23 @@ export class OpenAIServerModel extends ApiModel {
   }
 
   protected override describeEndpoint(): string {
-    return this.endpoint.host ? `${this.endpoint.provider} at ${this.endpoint.host}` : this.endpoint.provider;
+    return endpointName(this.endpointContext);
   }
 
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
     const completion = await this.client.chat.completions.create(body, { signal: options.signal });
-    return fromWireCompletion(completion as WireCompletion, this.endpoint.provider);
+    return fromWireCompletion(completion as WireCompletion, this.endpointContext.provider);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = toWireRequest(this.modelId, messages, options, true) as unknown as ChatCompletionCreateParamsStreaming;
     const stream = await this.client.chat.completions.create(body, { signal: options.signal });
-    yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.endpoint.provider), options.signal);
+    yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.endpointContext.provider), options.signal);
   }
 
   protected toModelError(error: unknown): ModelError {
-    return mapOpenAIError(error, { ...this.endpoint, modelId: this.modelId });
+    return mapOpenAIError(error, { ...this.endpointContext, modelId: this.modelId });
   }
 
   /** OpenAI itself, or any compatible server at `baseURL` (or OPENAI_BASE_URL). */

@@ -234,5 +234,12 @@ describe('ApiModel: timeoutMs and secrets', () => {
       expect(inspect(m, { depth: 10, showHidden: true })).not.toContain(secret);
     }
   });
+  it('a reader that stops early aborts the attempt\'s request, and no listener stays on the caller\'s signal', async () => {
+    const m = new FakeModel({ modelId: 'm' }, [], [[{ content: 'a' }, { content: 'b' }]]);
+    const caller = new AbortController();
+    for await (const _ of m.agenerateStream([{ role: 'user', content: 'x' }], { signal: caller.signal })) break;
+    expect(m.calls[0].options.signal?.aborted).toBe(true);
+    expect(caller.signal.aborted).toBe(false);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
 });
-
