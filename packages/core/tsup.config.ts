@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/transport/index.ts'],
+  entry: ['src/index.ts', 'src/provider/index.ts', 'src/transport/index.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

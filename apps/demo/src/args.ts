@@ -9,7 +9,7 @@ export interface DemoArgs {
   agents: number;
   provider?: Provider;
   model?: string;
-  baseUrl?: string;
+  baseURL?: string;
   /** Simulated model latency per call. */
   latencyMs: number;
   /** Parts of the demo to run. */
@@ -93,7 +93,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     agents: int(values.agents, 'agents', 10, 1),
     provider: provider as Provider | undefined,
     model: values.model,
-    baseUrl: values['base-url'],
+    baseURL: values['base-url'],
     latencyMs: int(values['latency-ms'], 'latency-ms', 100),
     showcase: only !== 'perf',
     perf: only !== 'showcase',

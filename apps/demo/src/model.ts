@@ -41,35 +41,35 @@ export function providerFromEnv(env: Env): Provider | undefined {
 }
 
 export async function createDemoModel(args: DemoArgs, env: Env): Promise<DemoModel> {
-  const provider = args.provider ?? (args.baseUrl ? 'openai' : providerFromEnv(env)) ?? 'simulated';
+  const provider = args.provider ?? (args.baseURL ? 'openai' : providerFromEnv(env)) ?? 'simulated';
   if (provider === 'simulated') {
     const server = await startSimulatedModel({ latencyMs: args.latencyMs });
-    const model = new OpenAIServerModel({ modelId: args.model ?? 'smol-simulated', apiBase: server.baseURL, apiKey: 'simulated' });
+    const model = new OpenAIServerModel({ modelId: args.model ?? 'smol-simulated', baseURL: server.baseURL, apiKey: 'simulated' });
     return { model, label: SIMULATED_LABEL, provider, simulated: server, close: () => server.close() };
   }
   const modelId = args.model ?? env.SMOL_DEMO_MODEL ?? DEFAULT_MODELS[provider];
   const model = providerModel(provider, modelId, args, env);
-  const where = args.baseUrl ? ` at ${args.baseUrl}` : '';
+  const where = args.baseURL ? ` at ${args.baseURL}` : '';
   return { model, label: `${provider} model ${modelId}${where}`, provider, close: async () => {} };
 }
 
 function providerModel(provider: Exclude<Provider, 'simulated'>, modelId: string, args: DemoArgs, env: Env): Model {
   switch (provider) {
     case 'openai':
-      return new OpenAIServerModel({ modelId, apiBase: args.baseUrl ?? env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY });
+      return new OpenAIServerModel({ modelId, baseURL: args.baseURL ?? env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY });
     case 'anthropic':
-      return new AnthropicModel({ modelId, apiKey: env.ANTHROPIC_API_KEY, baseURL: args.baseUrl });
+      return new AnthropicModel({ modelId, apiKey: env.ANTHROPIC_API_KEY, baseURL: args.baseURL });
     case 'hf':
-      return new InferenceClientModel({ modelId, token: env.HF_TOKEN, ...(args.baseUrl ? { endpointUrl: args.baseUrl } : {}) });
+      return new InferenceClientModel({ modelId, apiKey: env.HF_TOKEN, baseURL: args.baseURL });
     case 'azure':
-      // modelId is the deployment name; the endpoint, key and API version default to AZURE_OPENAI_* / OPENAI_API_VERSION.
+      // the deployment name; the endpoint, key and API version default to AZURE_OPENAI_* / OPENAI_API_VERSION.
       return new AzureOpenAIServerModel({
-        modelId: args.model ?? env.AZURE_OPENAI_DEPLOYMENT ?? modelId,
-        azureEndpoint: args.baseUrl ?? env.AZURE_OPENAI_ENDPOINT,
+        deployment: args.model ?? env.AZURE_OPENAI_DEPLOYMENT ?? modelId,
+        endpoint: args.baseURL ?? env.AZURE_OPENAI_ENDPOINT,
         apiKey: env.AZURE_OPENAI_API_KEY,
         apiVersion: env.OPENAI_API_VERSION ?? env.AZURE_OPENAI_API_VERSION ?? '2024-10-21',
       });
     case 'litellm':
-      return new LiteLLMModel({ modelId, apiBase: args.baseUrl ?? env.LITELLM_PROXY_URL, apiKey: env.LITELLM_API_KEY });
+      return new LiteLLMModel({ modelId, baseURL: args.baseURL ?? env.LITELLM_PROXY_URL, apiKey: env.LITELLM_API_KEY });
   }
 }

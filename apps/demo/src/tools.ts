@@ -1,5 +1,6 @@
 // The demo's tools: small, deterministic, and honest about cancellation (they wait on the run's signal).
-import { sleep, tool, type Tool } from '@smol/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tool, type Tool } from '@smol/core';
 import { z } from 'zod';
 
 const WEATHER = ['sunny', 'cloudy', 'light rain', 'windy', 'clear skies', 'foggy'];
@@ -41,7 +42,7 @@ export function demoTools(options: DemoToolOptions = {}): Tool[] {
     description: 'The current weather in a city.',
     inputSchema: z.object({ city: z.string().describe('The city, e.g. "Paris"') }),
     execute: async ({ city }, { signal }) => {
-      await sleep(latency, signal);
+      await sleep(latency, undefined, { signal });
       const h = hash(city.toLowerCase());
       return `${WEATHER[h % WEATHER.length]}, ${8 + (h % 22)}°C in ${city}`;
     },
@@ -51,7 +52,7 @@ export function demoTools(options: DemoToolOptions = {}): Tool[] {
     description: `The price in euros of one unit of a grocery item (${Object.keys(PRICES).join(', ')}).`,
     inputSchema: z.object({ item: z.string().describe('The item, singular, e.g. "apple"') }),
     execute: async ({ item }, { signal }) => {
-      await sleep(latency, signal);
+      await sleep(latency, undefined, { signal });
       const key = itemKey(item);
       const price = key === undefined ? undefined : PRICES[key];
       if (price === undefined) throw new Error(`Unknown item "${item}". Known items: ${Object.keys(PRICES).join(', ')}.`);

@@ -45,7 +45,7 @@ describe('dist/cli.js', () => {
     try {
       const r = await cli(['--provider', 'openai', '--base-url', mock.baseURL], { OPENAI_API_KEY: 'sk-wrong' });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^error: .*rejected the API key \(401\)[^\n]*\n$/);
+      expect(r.stderr).toMatch(/^error: .*answered 401: the API key was rejected[^\n]*\n$/);
     } finally {
       await mock.close();
     }

@@ -1,40 +1,28 @@
+import { AgentConfigError, type ChatMessage, type ChatMessageStreamDelta, type ModelError } from '@smol/core';
 import {
-  AgentConfigError,
   ApiModel,
+  defaultFetch,
+  endpointName,
+  hostOf,
+  loadSetting,
   mapStream,
+  readEnv,
   type ApiModelOptions,
-  type ChatMessage,
-  type ChatMessageStreamDelta,
+  type EndpointContext,
   type ModelCallOptions,
-  type ModelError,
-} from '@smol/core';
-import { defaultFetch } from '@smol/core/transport';
+} from '@smol/core/provider';
 import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
 import { AnthropicStreamMapper, DEFAULT_MAX_TOKENS, fromAnthropicMessage, toAnthropicRequest } from './convert.js';
 import { mapAnthropicError } from './errors.js';
 
-export type AnthropicApiKey = string | (() => Promise<string>);
-
 export interface AnthropicModelOptions extends ApiModelOptions {
-  /** Default: ANTHROPIC_API_KEY. Checked at the first call, not at construction. */
-  apiKey?: AnthropicApiKey;
-  /** A bearer token instead of an API key (ANTHROPIC_AUTH_TOKEN). */
-  authToken?: string;
-  /** Default: https://api.anthropic.com (or ANTHROPIC_BASE_URL). */
-  baseURL?: string;
   /** max_tokens when the call does not set it; the Messages API requires one. Default 4096. */
   maxTokens?: number;
-  /** Request timeout in ms (the SDK's default is 10 minutes). */
-  timeout?: number;
-  /** Extra SDK client options (defaultHeaders, …). `maxRetries` stays 0 unless you set it here. */
+  /**
+   * Extra `@anthropic-ai/sdk` client options, applied last (e.g. `authToken` for a bearer token). smol sets
+   * maxRetries 0 (it retries) and logLevel 'off'.
+   */
   clientOptions?: Partial<ClientOptions>;
-  /** Your own fetch. Default on Node: smol's shared keep-alive node:http transport. */
-  fetch?: typeof globalThis.fetch;
-}
-
-function env(name: string): string | undefined {
-  const value = typeof process !== 'undefined' ? process.env?.[name] : undefined;
-  return value && value.trim() !== '' ? value : undefined;
 }
 
 /**
@@ -44,10 +32,8 @@ function env(name: string): string | undefined {
  */
 export class AnthropicModel extends ApiModel {
   readonly maxTokens: number;
-  /** The options without credentials: those live in private fields, so inspecting or serialising the model never shows them. */
-  protected readonly settings: Readonly<Omit<AnthropicModelOptions, 'apiKey' | 'authToken' | 'clientOptions'>>;
-  readonly #apiKey: AnthropicApiKey | undefined;
-  readonly #authToken: string | undefined;
+  /** Who this model talks to, for error messages: provider name, host and hints. */
+  protected readonly endpointContext: Readonly<EndpointContext>;
   readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: Anthropic | undefined;
 
@@ -57,11 +43,18 @@ export class AnthropicModel extends ApiModel {
       throw new AgentConfigError('AnthropicModel: maxTokens must be a positive integer.');
     }
     this.maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
-    const { apiKey, authToken, clientOptions, ...rest } = options;
-    this.#apiKey = apiKey;
-    this.#authToken = authToken;
-    this.#clientOptions = clientOptions;
-    this.settings = Object.freeze(rest);
+    this.#clientOptions = options.clientOptions;
+    this.secrets.add(options.clientOptions?.apiKey);
+    this.secrets.add(options.clientOptions?.authToken);
+    this.secrets.addHeaders(options.clientOptions?.defaultHeaders as Record<string, unknown> | undefined);
+    const baseURL = loadSetting({ value: this.baseURL ?? options.clientOptions?.baseURL ?? undefined, envVar: 'ANTHROPIC_BASE_URL', name: 'baseURL', provider: 'AnthropicModel', optional: true });
+    this.endpointContext = Object.freeze({
+      provider: 'Anthropic',
+      host: hostOf(baseURL) ?? 'api.anthropic.com',
+      modelId: this.modelId,
+      keySource: 'the apiKey option or the ANTHROPIC_API_KEY environment variable',
+      notFoundHint: 'modelId and baseURL',
+    });
   }
 
   /** The SDK client, created at the first call (which is when a missing API key is reported). */
@@ -69,35 +62,33 @@ export class AnthropicModel extends ApiModel {
     return (this.#client ??= this.createClient());
   }
 
+  protected override describeEndpoint(): string {
+    return endpointName(this.endpointContext);
+  }
+
   protected createClient(): Anthropic {
-    const s = this.settings;
     const extra = this.#clientOptions ?? {};
-    const apiKey = this.#apiKey ?? extra.apiKey ?? undefined;
-    const authToken = this.#authToken ?? extra.authToken ?? undefined;
+    const apiKey = this.apiKey ?? extra.apiKey ?? readEnv('ANTHROPIC_API_KEY');
+    // A bearer token instead of a key: clientOptions.authToken or ANTHROPIC_AUTH_TOKEN.
+    const authToken = apiKey ? undefined : (extra.authToken ?? readEnv('ANTHROPIC_AUTH_TOKEN'));
     // The SDK also reads credentials from other places (config files, profiles); give those a chance.
     const otherCredential = extra.credentials != null || extra.config != null || extra.profile != null;
-    const credential: Partial<ClientOptions> = apiKey
-      ? { apiKey }
-      : authToken
-        ? { authToken }
-        : env('ANTHROPIC_API_KEY')
-          ? { apiKey: env('ANTHROPIC_API_KEY') }
-          : env('ANTHROPIC_AUTH_TOKEN')
-            ? { authToken: env('ANTHROPIC_AUTH_TOKEN') }
-            : {};
-    if (!credential.apiKey && !credential.authToken && !otherCredential) {
-      throw new AgentConfigError('AnthropicModel: no API key. Pass { apiKey } or set ANTHROPIC_API_KEY.');
+    if (!apiKey && !authToken && !otherCredential) {
+      throw new AgentConfigError('AnthropicModel: no apiKey. Pass { apiKey } or set the ANTHROPIC_API_KEY environment variable.');
     }
+    this.secrets.add(apiKey);
+    this.secrets.add(authToken);
     const { apiKey: _k, authToken: _t, ...rest } = extra;
     return new Anthropic({
       // smol's retry policy owns retries; the SDK must not retry underneath it.
       maxRetries: 0,
       logLevel: 'off',
-      fetch: s.fetch ?? defaultFetch(),
-      ...(s.baseURL !== undefined && { baseURL: s.baseURL }),
-      ...(s.timeout !== undefined && { timeout: s.timeout }),
+      fetch: this.fetch ?? defaultFetch(),
+      ...(this.baseURL !== undefined && { baseURL: this.baseURL }),
+      ...(this.headers && { defaultHeaders: { ...this.headers } }),
+      ...(this.timeoutMs !== undefined && { timeout: this.timeoutMs }),
       ...rest,
-      ...credential,
+      ...(apiKey ? { apiKey } : authToken ? { authToken, apiKey: null } : {}),
     });
   }
 
@@ -114,10 +105,6 @@ export class AnthropicModel extends ApiModel {
   }
 
   protected toModelError(error: unknown): ModelError {
-    const key = this.#apiKey;
-    return mapAnthropicError(error, {
-      modelId: this.modelId,
-      secrets: [typeof key === 'string' ? key : undefined, this.#authToken, this.#client?.apiKey ?? undefined, this.#client?.authToken ?? undefined],
-    });
+    return mapAnthropicError(error, this.endpointContext);
   }
 }

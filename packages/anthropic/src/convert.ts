@@ -1,17 +1,6 @@
 // Conversions between smol's messages and the Anthropic Messages API wire format.
-import {
-  ModelError,
-  bytesToBase64,
-  parseArguments,
-  type ChatMessage,
-  type ChatMessageStreamDelta,
-  type ChatMessageToolCall,
-  type ContentPart,
-  type ModelCallOptions,
-  type TokenUsage,
-  type ToolChoice,
-  type ToolSpec,
-} from '@smol/core';
+import { ModelError, type ChatMessage, type ChatMessageStreamDelta, type ChatMessageToolCall, type ContentPart, type TokenUsage, type ToolChoice } from '@smol/core';
+import { bytesToBase64, parseArguments, type ModelCallOptions, type ToolSpec } from '@smol/core/provider';
 import type {
   ContentBlockParam,
   ImageBlockParam,
@@ -120,7 +109,7 @@ export function toAnthropicRequest(
   maxTokens: number = DEFAULT_MAX_TOKENS,
 ): MessageCreateParamsNonStreaming {
   const { system, messages: turns } = toAnthropicMessages(messages);
-  const body: Record<string, unknown> = { max_tokens: maxTokens, ...options.parameters, model: modelId, messages: turns };
+  const body: Record<string, unknown> = { max_tokens: maxTokens, ...options.modelParameters, model: modelId, messages: turns };
   if (system !== undefined) body.system = system;
   if (options.stopSequences) body.stop_sequences = options.stopSequences;
   if (options.tools) {

@@ -1,4 +1,4 @@
-export { AnthropicModel, type AnthropicModelOptions, type AnthropicApiKey } from './anthropic-model.js';
+export { AnthropicModel, type AnthropicModelOptions } from './anthropic-model.js';
 export {
   AnthropicStreamMapper,
   DEFAULT_MAX_TOKENS,
@@ -9,4 +9,4 @@ export {
   toAnthropicToolChoice,
   toAnthropicTools,
 } from './convert.js';
-export { mapAnthropicError, type AnthropicErrorContext } from './errors.js';
+export { mapAnthropicError } from './errors.js';

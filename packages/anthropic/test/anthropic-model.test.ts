@@ -5,7 +5,7 @@ import { AnthropicModel, type AnthropicModelOptions } from '../src/index.js';
 import { fixture, startAnthropicServer, type AnthropicTestServer, type Reply } from './anthropic-server.js';
 
 const KEY = 'sk-ant-api03-TESTKEY-0123456789abcdef';
-const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
+const FAST_RETRY = { maxRetries: 2, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a helpful agent.' },
@@ -19,7 +19,7 @@ afterEach(closeFixtureServers);
 
 async function setup(replies: Reply[], options: Partial<AnthropicModelOptions> = {}): Promise<AnthropicModel> {
   server = await startAnthropicServer({ apiKey: KEY, replies });
-  return new AnthropicModel({ modelId: 'claude-sonnet-5', apiKey: KEY, baseURL: server.url, retry: FAST_RETRY, ...options });
+  return new AnthropicModel({ modelId: 'claude-sonnet-5', apiKey: KEY, baseURL: server.url, ...FAST_RETRY, ...options });
 }
 
 function expectNoKey(error: unknown): void {
@@ -153,11 +153,11 @@ describe('AnthropicModel: streaming', () => {
     const model = await setup([{ truncate: fixture('stream-truncated.sse') }]);
     const error = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(ModelError.isInstance(error)).toBe(true);
-    expect(error.message).toMatch(/Anthropic connection was cut before the response ended/);
+    expect(error.message).toMatch(/^Anthropic at 127\.0\.0\.1:\d+: the connection was cut before the response ended/);
   });
 
   it('reports a stream that ends cleanly but without message_stop', async () => {
-    const model = await setup([{ sse: fixture('stream-truncated.sse') }], { retry: false });
+    const model = await setup([{ sse: fixture('stream-truncated.sse') }], { maxRetries: 0 });
     const error = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(error.message).toMatch(/Anthropic stream ended before message_stop/);
   });
@@ -175,12 +175,12 @@ describe('AnthropicModel: streaming', () => {
 describe('AnthropicModel: errors', () => {
   it('401 says the key was rejected and never shows it', async () => {
     server = await startAnthropicServer({ apiKey: 'sk-ant-the-right-one', replies: [] });
-    const model = new AnthropicModel({ modelId: 'claude-sonnet-5', apiKey: KEY, baseURL: server.url, retry: FAST_RETRY });
+    const model = new AnthropicModel({ modelId: 'claude-sonnet-5', apiKey: KEY, baseURL: server.url, ...FAST_RETRY });
     const error = await model.agenerate([{ role: 'user', content: 'Hi' }]).catch((e) => e);
     expect(ModelError.isInstance(error)).toBe(true);
     expect(error.status).toBe(401);
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/rejected the API key/);
+    expect(error.message).toMatch(/^Anthropic at 127\.0\.0\.1:\d+ answered 401: the API key was rejected.*ANTHROPIC_API_KEY/);
     expectNoKey(error);
     expect(server.requests).toHaveLength(1);
     // Nor does inspecting the model (after its client exists) show it.

@@ -6,7 +6,7 @@ import { fixture, startAzureServer, type AzureTestServer, type Reply } from './a
 
 const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const API_VERSION = '2024-10-21';
-const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
+const FAST_RETRY = { maxRetries: 2, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a helpful agent.' },
@@ -18,7 +18,7 @@ afterEach(closeFixtureServers);
 
 async function setup(replies: Reply[], options: Partial<AzureOpenAIServerModelOptions> = {}): Promise<AzureOpenAIServerModel> {
   server = await startAzureServer({ apiKey: KEY, replies });
-  return new AzureOpenAIServerModel({ modelId: 'gpt-4o-prod', azureEndpoint: `${server.url}/`, apiKey: KEY, apiVersion: API_VERSION, retry: FAST_RETRY, ...options });
+  return new AzureOpenAIServerModel({ modelId: 'gpt-4o-prod', endpoint: `${server.url}/`, apiKey: KEY, apiVersion: API_VERSION, ...FAST_RETRY, ...options });
 }
 
 describe('AzureOpenAIServerModel: requests', () => {
@@ -60,7 +60,7 @@ describe('AzureOpenAIServerModel: requests', () => {
     let calls = 0;
     const model = new AzureOpenAIServerModel({
       modelId: 'gpt-4o-prod',
-      azureEndpoint: server.url,
+      endpoint: server.url,
       apiVersion: API_VERSION,
       azureADTokenProvider: async () => {
         calls++;
@@ -78,9 +78,9 @@ describe('AzureOpenAIServerModel: requests', () => {
   it('rejects missing or conflicting settings', async () => {
     await withEnv({ AZURE_OPENAI_ENDPOINT: undefined, OPENAI_API_VERSION: undefined, AZURE_OPENAI_API_KEY: undefined }, async () => {
       expect(() => new AzureOpenAIServerModel({ modelId: 'd', apiVersion: API_VERSION })).toThrow(/AZURE_OPENAI_ENDPOINT/);
-      expect(() => new AzureOpenAIServerModel({ modelId: 'd', azureEndpoint: 'http://x' })).toThrow(/OPENAI_API_VERSION/);
-      expect(() => new AzureOpenAIServerModel({ modelId: 'd', azureEndpoint: 'http://x', apiVersion: API_VERSION, apiKey: 'k', azureADTokenProvider: async () => 't' })).toThrow(AgentConfigError);
-      const noKey = new AzureOpenAIServerModel({ modelId: 'd', azureEndpoint: 'http://127.0.0.1:9', apiVersion: API_VERSION });
+      expect(() => new AzureOpenAIServerModel({ modelId: 'd', endpoint: 'http://x' })).toThrow(/OPENAI_API_VERSION/);
+      expect(() => new AzureOpenAIServerModel({ modelId: 'd', endpoint: 'http://x', apiVersion: API_VERSION, apiKey: 'k', azureADTokenProvider: async () => 't' })).toThrow(AgentConfigError);
+      const noKey = new AzureOpenAIServerModel({ modelId: 'd', endpoint: 'http://127.0.0.1:9', apiVersion: API_VERSION });
       await expect(noKey.agenerate([{ role: 'user', content: 'Hi' }])).rejects.toThrow(/AZURE_OPENAI_API_KEY/);
     });
   });
@@ -108,7 +108,7 @@ describe('AzureOpenAIServerModel: streaming', () => {
   });
 
   it('ends a truncated stream with a clear error, not a hang', async () => {
-    const model = await setup([{ truncate: fixture('stream-truncated.sse') }, { sse: fixture('stream-truncated.sse') }], { retry: false });
+    const model = await setup([{ truncate: fixture('stream-truncated.sse') }, { sse: fixture('stream-truncated.sse') }], { maxRetries: 0 });
     const cut = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(ModelError.isInstance(cut)).toBe(true);
     const early = await collect(model.agenerateStream(conversation)).catch((e) => e);
@@ -119,10 +119,10 @@ describe('AzureOpenAIServerModel: streaming', () => {
 describe('AzureOpenAIServerModel: errors', () => {
   it('401 says the key was rejected and never shows it', async () => {
     server = await startAzureServer({ apiKey: 'the-right-key-0000', replies: [] });
-    const model = new AzureOpenAIServerModel({ modelId: 'gpt-4o-prod', azureEndpoint: server.url, apiKey: KEY, apiVersion: API_VERSION, retry: FAST_RETRY });
+    const model = new AzureOpenAIServerModel({ modelId: 'gpt-4o-prod', endpoint: server.url, apiKey: KEY, apiVersion: API_VERSION, ...FAST_RETRY });
     const error = await model.agenerate([{ role: 'user', content: 'Hi' }]).catch((e) => e);
     expect(error).toMatchObject({ status: 401, retryable: false });
-    expect(error.message).toMatch(/Azure OpenAI rejected the API key \(401\).*AZURE_OPENAI_API_KEY/);
+    expect(error.message).toMatch(/^Azure OpenAI at 127\.0\.0\.1:\d+ answered 401: the API key was rejected.*AZURE_OPENAI_API_KEY/);
     expect(error.message).not.toContain(KEY);
     expect(JSON.stringify(error)).not.toContain(KEY);
     const { inspect } = await import('node:util');
@@ -134,7 +134,8 @@ describe('AzureOpenAIServerModel: errors', () => {
     const model = await setup([], { modelId: 'gpt-5-nowhere' });
     const error = await model.agenerate([{ role: 'user', content: 'Hi' }]).catch((e) => e);
     expect(error.status).toBe(404);
-    expect(error.message).toContain('no deployment "gpt-5-nowhere"');
+    expect(error.message).toMatch(/^Azure OpenAI at 127\.0\.0\.1:\d+ answered 404: .*the deployment "gpt-5-nowhere"/);
+    expect(error.message).not.toMatch(/\.\./);
     expect(error.message).toContain('The API deployment for this resource does not exist');
     expect(JSON.stringify(error)).not.toContain(KEY);
   });

@@ -21,7 +21,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export async function abortPromptness(job: AbortJob): Promise<Record<string, unknown>> {
-  const model = new OpenAIServerModel({ modelId: MODEL_ID, apiBase: job.baseURL, apiKey: API_KEY });
+  const model = new OpenAIServerModel({ modelId: MODEL_ID, baseURL: job.baseURL, apiKey: API_KEY });
   const lookupTool = tool({ name: TOOL_NAME, description: TOOL_DESCRIPTION, inputSchema: z.object({ word: z.string() }), execute: ({ word }) => lookup(word) });
   const agent = new ToolCallingAgent({ model, tools: [lookupTool] });
   await agent.arun(taskFor(-1)); // warm-up: connection, JIT

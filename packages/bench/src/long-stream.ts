@@ -26,7 +26,7 @@ async function streamer(job: LongStreamJob): Promise<(task: string) => Promise<{
       return { deltas, chars: (await result.text).length };
     };
   }
-  const model = new OpenAIServerModel({ modelId: MODEL_ID, apiBase: job.baseURL, apiKey: API_KEY });
+  const model = new OpenAIServerModel({ modelId: MODEL_ID, baseURL: job.baseURL, apiKey: API_KEY });
   if (job.via === 'model') {
     return async (task) => {
       let deltas = 0;

@@ -1,11 +1,25 @@
+// The root is for people who build agents. Provider authors: see `@smol/core/provider`.
 export * from './errors.js';
-export * from './messages.js';
+export {
+  MessageRole,
+  StreamAccumulator,
+  addUsage,
+  contentText,
+  type ChatMessage,
+  type ChatMessageStreamDelta,
+  type ChatMessageToolCall,
+  type ChatMessageToolCallDelta,
+  type ContentPart,
+  type ImagePart,
+  type TextPart,
+  type TokenUsage,
+} from './messages.js';
 export * from './model.js';
 export * from './tools.js';
 export * from './code/executor.js';
-export * from './models/api-model.js';
-export * from './models/retry.js';
-export * from './models/rate-limiter.js';
+export { RateLimiter, type RateLimiterOptions } from './models/rate-limiter.js';
+export type { ApiKey } from './provider/settings.js';
+export type { RetryBackoff } from './models/retry.js';
 export * from './memory.js';
 export type { AgentEvent, AgentEventType } from './events.js';
 export * from './prompts.js';
@@ -30,4 +44,3 @@ export * from './user-input-tool.js';
 export type { AgentJSON, AgentDependencies } from './agents/agent-json.js';
 export { AgentLogger, formatReplay, OpenTelemetryObserver, createTelemetryObserver } from './observability/index.js';
 export type { AgentLoggerOptions, LogLevel, LogStream, ReplayOptions, TelemetryOptions } from './observability/index.js';
-export * from './models/redact.js';

@@ -1,7 +1,8 @@
 // A minimal scripted model for core's own tests. (@smol/testing depends on core, so core
 // cannot use it without a dependency cycle.)
 import { z } from 'zod';
-import { sleep, tool } from '../src/index.js';
+import { tool } from '../src/index.js';
+import { sleep } from '../src/provider/index.js';
 import type { ChatMessage, ChatMessageStreamDelta, GenerateOptions, Model, TokenUsage } from '../src/index.js';
 
 export type Reply = ChatMessage | string | Error | ((messages: readonly ChatMessage[], options: GenerateOptions) => ChatMessage | Promise<ChatMessage>);

@@ -1,143 +1,127 @@
+import { AgentConfigError, type ChatMessage, type ChatMessageStreamDelta, type ModelError } from '@smol/core';
 import {
-  AgentConfigError,
   ApiModel,
+  WireStreamMapper,
+  defaultFetch,
+  endpointName,
+  fromWireCompletion,
+  hostOf,
+  loadApiKey,
   mapStream,
-  toAbortError,
+  parseRetryAfter,
+  toWireRequest,
   type ApiModelOptions,
-  type ChatMessage,
-  type ChatMessageStreamDelta,
+  type EndpointContext,
+  type FetchFunction,
   type ModelCallOptions,
-  type ModelError,
-} from '@smol/core';
-import { defaultFetch } from '@smol/core/transport';
+  type WireChunk,
+  type WireCompletion,
+} from '@smol/core/provider';
 import { InferenceClient, type InferenceProviderOrPolicy } from '@huggingface/inference';
-import { HfStreamMapper, fromHfCompletion, toHfRequest, type StreamChunk } from './convert.js';
 import { mapHfError } from './errors.js';
-import { RequestScope } from './request-scope.js';
 
 export interface InferenceClientModelOptions extends ApiModelOptions {
   /**
    * An Inference Provider ("together", "groq", …) or "auto" (default): the router picks the first
    * provider available for the model, in the order of your hf.co/settings/inference-providers.
-   * Not used with endpointUrl.
+   * Not used with baseURL.
    */
   provider?: InferenceProviderOrPolicy;
-  /** A Hugging Face token (hf_…), or a provider's own key. Default: HF_TOKEN. */
-  token?: string;
-  /** Alias of `token`, for OpenAI-style configs. Giving both is an error. */
-  apiKey?: string;
+  /** A Hugging Face token (hf_…), a provider's own key, or an async function returning one. Default: HF_TOKEN. */
+  apiKey?: ApiModelOptions['apiKey'];
   /** An Inference Endpoint or TGI server, e.g. "http://localhost:8080" or ".../v1". Then `provider` is not used. */
-  endpointUrl?: string;
-  /** Alias of `endpointUrl`. */
-  baseUrl?: string;
+  baseURL?: string;
   /** Bill an organization (Enterprise Hub) instead of the token's user: sent as X-HF-Bill-To. */
   billTo?: string;
-  /** Abort a request (and let the retry policy retry it) after this many ms without a response or, in a stream, without a chunk. */
-  timeout?: number;
-  /** Your own fetch. Default on Node: smol's shared keep-alive node:http transport. */
-  fetch?: typeof globalThis.fetch;
 }
 
-function env(name: string): string | undefined {
-  const value = typeof process !== 'undefined' ? process.env?.[name] : undefined;
-  return value && value.trim() !== '' ? value : undefined;
-}
+type HfChatRequest = Parameters<InferenceClient['chatCompletion']>[0];
 
 /**
  * A model behind Hugging Face Inference Providers (the router), an Inference Endpoint or a TGI
- * server, on the official `@huggingface/inference` InferenceClient (chat completion).
+ * server, on the official `@huggingface/inference` InferenceClient (chat completion). Requests and
+ * answers are mapped by core's OpenAI-wire mapping, without loading the openai SDK.
  */
 export class InferenceClientModel extends ApiModel {
   readonly provider: InferenceProviderOrPolicy | undefined;
-  readonly endpointUrl: string | undefined;
   readonly billTo: string | undefined;
-  readonly timeout: number | undefined;
-  // Private fields, so inspecting or serialising the model never shows the token.
-  readonly #token: string | undefined;
-  readonly #fetch: typeof globalThis.fetch | undefined;
+  /** Who this model talks to, for error messages: provider name, host and hints. */
+  protected readonly endpointContext: Readonly<EndpointContext>;
   #client: InferenceClient | undefined;
 
   constructor(options: InferenceClientModelOptions) {
     super(options);
-    if (options.token !== undefined && options.apiKey !== undefined) {
-      throw new AgentConfigError('InferenceClientModel: pass either token or apiKey (they are the same setting), not both.');
+    if (this.baseURL !== undefined && options.provider !== undefined && options.provider !== 'auto' && options.provider !== 'hf-inference') {
+      throw new AgentConfigError(`InferenceClientModel: baseURL cannot be combined with provider "${options.provider}": an endpoint is called directly.`);
     }
-    if (options.endpointUrl !== undefined && options.baseUrl !== undefined && options.endpointUrl !== options.baseUrl) {
-      throw new AgentConfigError('InferenceClientModel: pass either endpointUrl or baseUrl (they are the same setting), not both.');
-    }
-    this.endpointUrl = options.endpointUrl ?? options.baseUrl;
-    if (this.endpointUrl !== undefined && options.provider !== undefined && options.provider !== 'auto' && options.provider !== 'hf-inference') {
-      throw new AgentConfigError(`InferenceClientModel: endpointUrl cannot be combined with provider "${options.provider}": an endpoint is called directly.`);
-    }
-    if (options.timeout !== undefined && !(options.timeout > 0)) throw new AgentConfigError('InferenceClientModel: timeout must be a positive number of ms.');
     // With an endpoint the client must get no provider at all, or it refuses the call.
-    this.provider = this.endpointUrl === undefined ? (options.provider ?? 'auto') : undefined;
-    this.#token = options.token ?? options.apiKey;
+    this.provider = this.baseURL === undefined ? (options.provider ?? 'auto') : undefined;
     this.billTo = options.billTo;
-    this.timeout = options.timeout;
-    this.#fetch = options.fetch;
-  }
-
-  /** The SDK client, created at the first call (which is when a missing token is reported). */
-  get client(): InferenceClient {
-    return (this.#client ??= this.createClient());
-  }
-
-  protected createClient(): InferenceClient {
-    const token = this.resolvedToken();
-    if (!token && this.endpointUrl === undefined) {
-      throw new AgentConfigError('InferenceClientModel: no token. Pass { token } or set HF_TOKEN (Inference Providers need one; a local endpointUrl does not).');
-    }
-    return new InferenceClient(token ?? '', {
-      // smol's retry policy owns retries: the client would otherwise retry a 503 at once, forever.
-      retry_on_error: false,
-      ...(this.billTo !== undefined && { billTo: this.billTo }),
+    this.endpointContext = Object.freeze({
+      provider: 'Hugging Face',
+      host: hostOf(this.baseURL) ?? 'router.huggingface.co',
+      modelId: this.modelId,
+      keySource: 'the apiKey option or the HF_TOKEN environment variable',
+      notFoundHint: this.baseURL === undefined ? 'modelId and provider' : 'modelId and baseURL',
     });
   }
 
-  private resolvedToken(): string | undefined {
-    return this.#token ?? env('HF_TOKEN');
+  /** The SDK client, created at the first call. The token goes with each request (it may come from a function). */
+  get client(): InferenceClient {
+    return (this.#client ??= new InferenceClient('', {
+      // smol's retry policy owns retries: the client would otherwise retry a 503 at once, forever.
+      retry_on_error: false,
+      ...(this.billTo !== undefined && { billTo: this.billTo }),
+    }));
   }
 
-  private scope(signal: AbortSignal | undefined): RequestScope {
-    return new RequestScope(this.#fetch ?? defaultFetch(), signal, this.timeout);
+  protected override describeEndpoint(): string {
+    return endpointName(this.endpointContext);
   }
 
-  private args(body: ReturnType<typeof toHfRequest>): ReturnType<typeof toHfRequest> {
-    if (this.endpointUrl !== undefined) body.endpointUrl = this.endpointUrl;
+  /** The token for one request: the option (or its function), else HF_TOKEN; only a local endpoint may go without. */
+  private async token(): Promise<string | undefined> {
+    const key = loadApiKey({
+      value: this.apiKey,
+      envVar: 'HF_TOKEN',
+      provider: 'InferenceClientModel',
+      hint: '(Inference Providers need one; a local baseURL does not.)',
+      optional: this.baseURL !== undefined,
+    });
+    const token = typeof key === 'function' ? await key() : key;
+    this.secrets.add(token);
+    return token;
+  }
+
+  private async args(messages: readonly ChatMessage[], options: ModelCallOptions, stream: boolean): Promise<HfChatRequest> {
+    const body = toWireRequest(this.modelId, messages, options, stream) as unknown as HfChatRequest & Record<string, unknown>;
+    delete body.stream; // the client sets it
+    const token = await this.token();
+    if (token !== undefined) body.accessToken = token;
+    if (this.baseURL !== undefined) body.endpointUrl = this.baseURL;
     else body.provider = this.provider;
     return body;
   }
 
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
-    const client = this.client;
-    const scope = this.scope(options.signal);
+    const args = await this.args(messages, options, false);
+    const call = new CallFetch(this.fetch ?? defaultFetch(), this.headers);
     try {
-      const completion = await client.chatCompletion(this.args(toHfRequest(this.modelId, messages, options, false)), { signal: scope.signal, fetch: scope.fetch });
-      return fromHfCompletion(completion);
+      const completion = await this.client.chatCompletion(args, { signal: options.signal, fetch: call.fetch });
+      return fromWireCompletion(completion as WireCompletion, 'Hugging Face');
     } catch (error) {
-      if (options.signal?.aborted) throw toAbortError(options.signal);
-      throw this.mapError(error, scope.retryAfterMs);
-    } finally {
-      scope.dispose();
+      throw this.mapError(error, call.retryAfterMs);
     }
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
-    const client = this.client;
-    const scope = this.scope(options.signal);
-    let done = false;
+    const args = await this.args(messages, options, true);
+    const call = new CallFetch(this.fetch ?? defaultFetch(), this.headers);
     try {
-      const stream = client.chatCompletionStream(this.args(toHfRequest(this.modelId, messages, options, true)), { signal: scope.signal, fetch: scope.fetch });
-      yield* mapStream(stream as AsyncIterable<StreamChunk>, new HfStreamMapper(), options.signal, () => scope.touch());
-      done = true;
+      const stream = this.client.chatCompletionStream(args, { signal: options.signal, fetch: call.fetch });
+      yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper('Hugging Face'), options.signal);
     } catch (error) {
-      if (options.signal?.aborted) throw toAbortError(options.signal);
-      throw this.mapError(error, scope.retryAfterMs);
-    } finally {
-      // Reached early when the reader stops (break, stop sequence): end the HTTP request too.
-      if (!done) scope.abort();
-      scope.dispose();
+      throw this.mapError(error, call.retryAfterMs);
     }
   }
 
@@ -145,7 +129,29 @@ export class InferenceClientModel extends ApiModel {
     return this.mapError(error, undefined);
   }
 
+  /** An abort or a timeout is mapped too, but ApiModel reports those itself and drops this. */
   private mapError(error: unknown, retryAfterMs: number | undefined): ModelError {
-    return mapHfError(error, { modelId: this.modelId, secrets: [this.resolvedToken()], retryAfterMs });
+    return mapHfError(error, this.endpointContext, retryAfterMs);
   }
+}
+
+/** One request's fetch: adds the headers option and keeps the failed response's Retry-After, which the client's errors drop. */
+class CallFetch {
+  retryAfterMs: number | undefined;
+  constructor(
+    private readonly base: FetchFunction,
+    private readonly headers: Readonly<Record<string, string>> | undefined,
+  ) {}
+
+  readonly fetch: FetchFunction = async (input, init) => {
+    let request = init;
+    if (this.headers) {
+      const headers = new Headers(init?.headers);
+      for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
+      request = { ...init, headers };
+    }
+    const response = await this.base(input, request);
+    if (!response.ok) this.retryAfterMs = parseRetryAfter(response.headers);
+    return response;
+  };
 }

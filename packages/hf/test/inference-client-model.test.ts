@@ -5,7 +5,7 @@ import { InferenceClientModel, type InferenceClientModelOptions } from '../src/i
 import { fixture, startHfServer, type HfTestServer, type Reply } from './hf-server.js';
 
 const TOKEN = 'hf_TESTtoken0123456789abcdefXYZ';
-const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
+const FAST_RETRY = { maxRetries: 2, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };
 const ROUTER_MODEL = 'Qwen/Qwen3-Coder-30B-A3B-Instruct';
 
 const conversation: ChatMessage[] = [
@@ -21,13 +21,13 @@ afterEach(closeFixtureServers);
 /** A TGI-style endpoint model. */
 async function tgi(replies: Reply[], options: Partial<InferenceClientModelOptions> = {}): Promise<InferenceClientModel> {
   server = await startHfServer({ token: TOKEN, replies });
-  return new InferenceClientModel({ modelId: 'tgi', token: TOKEN, endpointUrl: server.url, retry: FAST_RETRY, ...options });
+  return new InferenceClientModel({ modelId: 'tgi', apiKey: TOKEN, baseURL: server.url, ...FAST_RETRY, ...options });
 }
 
 /** A model behind the Inference Providers router (the client's real URLs, sent to the local server). */
 async function routed(replies: Reply[], options: Partial<InferenceClientModelOptions> = {}): Promise<InferenceClientModel> {
   server = await startHfServer({ token: TOKEN, replies, routerModels: [ROUTER_MODEL, 'meta-llama/Llama-3.3-70B-Instruct-Turbo'] });
-  return new InferenceClientModel({ modelId: ROUTER_MODEL, token: TOKEN, fetch: server.routerFetch, retry: FAST_RETRY, ...options });
+  return new InferenceClientModel({ modelId: ROUTER_MODEL, apiKey: TOKEN, fetch: server.routerFetch, ...FAST_RETRY, ...options });
 }
 
 function accumulate(deltas: ChatMessageStreamDelta[]): ChatMessage {
@@ -65,9 +65,9 @@ describe('InferenceClientModel: requests', () => {
     expect(reply.tokenUsage).toEqual({ inputTokens: 310, outputTokens: 24, totalTokens: 334 });
   });
 
-  it('accepts baseUrl ending in /v1, and legacy TGI arguments given as an object', async () => {
+  it('accepts a baseURL ending in /v1, and legacy TGI arguments given as an object', async () => {
     server = await startHfServer({ replies: [{ json: JSON.parse(fixture('tgi-legacy-chat-completion-tool-call.json')) }] });
-    const model = new InferenceClientModel({ modelId: 'tgi', baseUrl: `${server.url}/v1` });
+    const model = new InferenceClientModel({ modelId: 'tgi', baseURL: `${server.url}/v1` });
     const reply = await model.agenerate([{ role: 'user', content: 'Weather?' }]);
     expect(server.requests[0].path).toBe('/v1/chat/completions');
     expect(server.requests[0].headers.authorization).toBeUndefined(); // no token: a local TGI
@@ -95,9 +95,7 @@ describe('InferenceClientModel: requests', () => {
   });
 
   it('reads HF_TOKEN, and rejects conflicting or missing settings', async () => {
-    expect(() => new InferenceClientModel({ modelId: 'm', token: 'hf_a', apiKey: 'hf_b' })).toThrow(AgentConfigError);
-    expect(() => new InferenceClientModel({ modelId: 'm', endpointUrl: 'http://a', baseUrl: 'http://b' })).toThrow(AgentConfigError);
-    expect(() => new InferenceClientModel({ modelId: 'm', endpointUrl: 'http://a', provider: 'together' })).toThrow(/endpointUrl cannot be combined/);
+    expect(() => new InferenceClientModel({ modelId: 'm', baseURL: 'http://a', provider: 'together' })).toThrow(/baseURL cannot be combined/);
     const saved = process.env.HF_TOKEN;
     try {
       delete process.env.HF_TOKEN;
@@ -149,11 +147,11 @@ describe('InferenceClientModel: streaming', () => {
     const model = await tgi([{ truncate: fixture('tgi-stream-truncated.sse') }]);
     const error = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(ModelError.isInstance(error)).toBe(true);
-    expect(error.message).toMatch(/Hugging Face connection was cut before the response ended/);
+    expect(error.message).toMatch(/^Hugging Face at 127\.0\.0\.1:\d+: the connection was cut before the response ended/);
   });
 
   it('reports a stream that ends cleanly but without a finish_reason', async () => {
-    const model = await tgi([{ sse: fixture('tgi-stream-truncated.sse') }], { retry: false });
+    const model = await tgi([{ sse: fixture('tgi-stream-truncated.sse') }], { maxRetries: 0 });
     const error = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(error.message).toMatch(/Hugging Face stream ended before the response was complete/);
   });
@@ -171,10 +169,10 @@ describe('InferenceClientModel: streaming', () => {
 describe('InferenceClientModel: errors', () => {
   it('401 says the token was rejected and never shows it', async () => {
     server = await startHfServer({ token: 'hf_the_right_one', replies: [] });
-    const model = new InferenceClientModel({ modelId: ROUTER_MODEL, token: TOKEN, fetch: server.routerFetch, retry: FAST_RETRY });
+    const model = new InferenceClientModel({ modelId: ROUTER_MODEL, apiKey: TOKEN, fetch: server.routerFetch, ...FAST_RETRY });
     const error = await model.agenerate([{ role: 'user', content: 'Hi' }]).catch((e) => e);
     expect(error).toMatchObject({ status: 401, retryable: false });
-    expect(error.message).toMatch(/rejected the token/);
+    expect(error.message).toMatch(/^Hugging Face at router\.huggingface\.co answered 401: the API key was rejected.*HF_TOKEN/);
     expectNoToken(error);
     expect(server.requests).toHaveLength(1);
     // Nor does inspecting the model (after its client exists) show it.
@@ -247,10 +245,10 @@ describe('InferenceClientModel: cancellation and timeout', () => {
   });
 
   it('times out a stalled stream as a retryable ModelError', async () => {
-    const model = await tgi([{ hang: true, dribble: true }], { timeout: 60, retry: false });
+    const model = await tgi([{ hang: true, dribble: true }], { timeoutMs: 60, maxRetries: 0 });
     const error = await collect(model.agenerateStream([{ role: 'user', content: 'Hi' }])).catch((e) => e);
     expect(error).toMatchObject({ retryable: true });
-    expect(error.message).toMatch(/timed out: no response for 60 ms/);
+    expect(error.message).toMatch(/^Hugging Face at 127\.0\.0\.1:\d+ did not answer within 60 ms \(timeoutMs\)/);
     await server!.clientClosed;
   });
 });

@@ -207,7 +207,7 @@ describe('installed with npm outside the workspace', () => {
       [
         "import { CodeAgent } from '@smol/core';",
         "import { OpenAIServerModel } from '@smol/openai';",
-        "const model = new OpenAIServerModel({ modelId: 'm', apiBase: process.env.OPENAI_BASE_URL, apiKey: 'sk-test' });",
+        "const model = new OpenAIServerModel({ modelId: 'm', baseURL: process.env.OPENAI_BASE_URL, apiKey: 'sk-test' });",
         'console.log(await new CodeAgent({ model, tools: [] }).arun("compute"));',
       ].join('\n'),
     );

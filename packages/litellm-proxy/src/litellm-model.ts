@@ -1,6 +1,6 @@
-import { ModelError } from '@smol/core';
-import { OpenAIServerModel, createOpenAIClient, mapOpenAIError, type OpenAIServerModelOptions } from '@smol/openai/internal';
-import type OpenAI from 'openai';
+import { hostOf, loadApiKey, loadSetting } from '@smol/core/provider';
+import { OpenAIServerModel, type OpenAIEndpoint, type OpenAIServerModelOptions } from '@smol/openai';
+import OpenAI from 'openai';
 
 export interface LiteLLMModelOptions extends OpenAIServerModelOptions {
   /**
@@ -9,61 +9,38 @@ export interface LiteLLMModelOptions extends OpenAIServerModelOptions {
    */
   modelId: string;
   /** The proxy's URL. Default: LITELLM_PROXY_URL, else http://localhost:4000 (the proxy's default port). */
-  apiBase?: string;
+  baseURL?: string;
   /** A LiteLLM virtual key or the master key. Default: LITELLM_API_KEY; a proxy without auth needs none. */
   apiKey?: OpenAIServerModelOptions['apiKey'];
 }
 
 export const DEFAULT_LITELLM_PROXY_URL = 'http://localhost:4000';
 
-function env(name: string): string | undefined {
-  const value = typeof process !== 'undefined' ? process.env?.[name] : undefined;
-  return value && value.trim() !== '' ? value : undefined;
-}
-
 /**
- * A model behind a LiteLLM proxy, which speaks the OpenAI Chat Completions wire format: the
- * request/response conversion, streaming and error mapping are @smol/openai's.
+ * A model behind a LiteLLM proxy: OpenAIServerModel configured with the proxy's URL and key
+ * (it speaks the OpenAI Chat Completions wire format).
  */
 export class LiteLLMModel extends OpenAIServerModel {
-  protected override readonly providerName: string = 'LiteLLM proxy';
-  readonly apiBase: string;
-  #key: string | undefined;
-
   constructor(options: LiteLLMModelOptions) {
-    super(options);
-    this.apiBase = (options.apiBase ?? env('LITELLM_PROXY_URL') ?? DEFAULT_LITELLM_PROXY_URL).replace(/\/+$/, '');
+    const baseURL = (
+      loadSetting({ value: options?.baseURL, envVar: 'LITELLM_PROXY_URL', name: 'baseURL', provider: 'LiteLLMModel', optional: true }) ?? DEFAULT_LITELLM_PROXY_URL
+    ).replace(/\/+$/, '');
+    super({ ...options, baseURL }, liteLLMEndpoint(baseURL, options?.apiKey));
   }
+}
 
-  protected override createClient(): OpenAI {
-    const s = this.settings;
-    const key = this.apiKey ?? env('LITELLM_API_KEY');
-    this.#key = typeof key === 'string' ? key : undefined;
-    return createOpenAIClient({
+function liteLLMEndpoint(baseURL: string, apiKey: LiteLLMModelOptions['apiKey']): OpenAIEndpoint {
+  return {
+    provider: 'LiteLLM proxy',
+    host: hostOf(baseURL),
+    keySource: 'the apiKey option or the LITELLM_API_KEY environment variable',
+    notFoundHint: 'modelId (a model_name of the proxy) and baseURL',
+    createClient: (base, secrets) => {
+      let key = loadApiKey({ value: apiKey, envVar: 'LITELLM_API_KEY', provider: 'LiteLLMModel', optional: true });
+      if (typeof key === 'function') key = secrets.track(key);
+      else secrets.add(key);
       // The SDK insists on a key; a proxy started without a master key accepts any.
-      apiKey: key ?? 'no-key',
-      apiKeyEnv: 'LITELLM_API_KEY',
-      baseURL: this.apiBase,
-      fetch: s.fetch,
-      clientOptions: s.clientOptions,
-      provider: this.providerName,
-    });
-  }
-
-  protected override toModelError(error: unknown): ModelError {
-    const mapped = mapOpenAIError(error, {
-      provider: this.providerName,
-      modelId: this.modelId,
-      apiKeySource: 'the apiKey option or the LITELLM_API_KEY environment variable',
-      secrets: [this.#key],
-    });
-    // The proxy answers an unknown model with a 400 "Invalid model name passed in model=…".
-    if (mapped.status === 400 && /invalid model name/i.test(mapped.message)) {
-      return new ModelError(`LiteLLM proxy does not know the model "${this.modelId}" (400): ${mapped.message.replace(/^.*?\(400\):\s*/, '')}`, {
-        status: 400,
-        cause: mapped.cause,
-      });
-    }
-    return mapped;
-  }
+      return new OpenAI({ ...base, baseURL, apiKey: key ?? 'no-key' });
+    },
+  };
 }

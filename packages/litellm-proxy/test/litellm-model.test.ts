@@ -6,7 +6,7 @@ import { fixture, startLiteLLMServer, type LiteLLMTestServer, type Reply } from 
 
 const KEY = 'sk-litellm-TESTKEY-0123456789';
 const MODEL = 'anthropic/claude-3-5-sonnet-20240620';
-const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
+const FAST_RETRY = { maxRetries: 2, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a helpful agent.' },
@@ -18,7 +18,7 @@ afterEach(closeFixtureServers);
 
 async function setup(replies: Reply[], options: Partial<LiteLLMModelOptions> = {}): Promise<LiteLLMModel> {
   server = await startLiteLLMServer({ apiKey: KEY, models: [MODEL], replies });
-  return new LiteLLMModel({ modelId: MODEL, apiBase: server.url, apiKey: KEY, retry: FAST_RETRY, ...options });
+  return new LiteLLMModel({ modelId: MODEL, baseURL: server.url, apiKey: KEY, ...FAST_RETRY, ...options });
 }
 
 describe('LiteLLMModel: requests', () => {
@@ -54,7 +54,7 @@ describe('LiteLLMModel: requests', () => {
 
     server = await startLiteLLMServer({ models: [MODEL], replies: [{ json: JSON.parse(fixture('chat-completion-text.json')) }] });
     await withEnv({ LITELLM_API_KEY: undefined, OPENAI_API_KEY: undefined }, async () => {
-      const open = new LiteLLMModel({ modelId: MODEL, apiBase: server!.url });
+      const open = new LiteLLMModel({ modelId: MODEL, baseURL: server!.url });
       await expect(open.agenerate([{ role: 'user', content: 'Hi' }])).resolves.toMatchObject({ content: 'Hello from the proxy.' });
     });
   });
@@ -78,7 +78,7 @@ describe('LiteLLMModel: streaming', () => {
   });
 
   it('ends a truncated stream with a clear error, not a hang', async () => {
-    const model = await setup([{ truncate: fixture('stream-truncated.sse') }, { sse: fixture('stream-truncated.sse') }], { retry: false });
+    const model = await setup([{ truncate: fixture('stream-truncated.sse') }, { sse: fixture('stream-truncated.sse') }], { maxRetries: 0 });
     expect(ModelError.isInstance(await collect(model.agenerateStream(conversation)).catch((e) => e))).toBe(true);
     const early = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(early.message).toMatch(/LiteLLM proxy stream ended before the response was complete/);
@@ -88,10 +88,10 @@ describe('LiteLLMModel: streaming', () => {
 describe('LiteLLMModel: errors and cancellation', () => {
   it('401 says the key was rejected and never shows it', async () => {
     server = await startLiteLLMServer({ apiKey: 'sk-the-right-one', models: [MODEL], replies: [] });
-    const model = new LiteLLMModel({ modelId: MODEL, apiBase: server.url, apiKey: KEY, retry: FAST_RETRY });
+    const model = new LiteLLMModel({ modelId: MODEL, baseURL: server.url, apiKey: KEY, ...FAST_RETRY });
     const error = await model.agenerate([{ role: 'user', content: 'Hi' }]).catch((e) => e);
     expect(error).toMatchObject({ status: 401, retryable: false });
-    expect(error.message).toMatch(/LiteLLM proxy rejected the API key \(401\).*LITELLM_API_KEY/);
+    expect(error.message).toMatch(/^LiteLLM proxy at 127\.0\.0\.1:\d+ answered 401: the API key was rejected.*LITELLM_API_KEY/);
     expect(error.message).not.toContain(KEY);
     expect(JSON.stringify(error)).not.toContain(KEY);
     const { inspect } = await import('node:util');
@@ -102,7 +102,7 @@ describe('LiteLLMModel: errors and cancellation', () => {
     const model = await setup([], { modelId: 'claude-nope' });
     const error = await model.agenerate([{ role: 'user', content: 'Hi' }]).catch((e) => e);
     expect(error).toMatchObject({ status: 400, retryable: false });
-    expect(error.message).toContain('does not know the model "claude-nope"');
+    expect(error.message).toMatch(/^LiteLLM proxy at 127\.0\.0\.1:\d+ answered 400 .*claude-nope/);
     expect(server!.requests).toHaveLength(1);
   });
 

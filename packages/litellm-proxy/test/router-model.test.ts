@@ -4,7 +4,7 @@ import { startMockLlmServer, type MockLlmServer, type MockLlmServerOptions } fro
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiteLLMRouterModel, type LiteLLMRouterModelOptions, type RouterDeployment } from '../src/index.js';
 
-const FAST_RETRY = { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1000, jitter: false };
+const FAST_RETRY = { maxRetries: 1, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };
 const hi: ChatMessage[] = [{ role: 'user', content: 'Hi' }];
 
 const servers: MockLlmServer[] = [];
@@ -19,11 +19,11 @@ async function mock(options: MockLlmServerOptions = {}): Promise<MockLlmServer> 
 }
 
 function deployment(server: MockLlmServer, group: string, extra: Partial<RouterDeployment> = {}): RouterDeployment {
-  return { modelName: group, litellmParams: { model: 'mock-model', apiBase: server.baseURL, apiKey: 'sk-test' }, ...extra };
+  return { modelName: group, litellmParams: { model: 'mock-model', baseURL: server.baseURL, apiKey: 'sk-test' }, ...extra };
 }
 
 function router(modelList: RouterDeployment[], options: Partial<LiteLLMRouterModelOptions> = {}): LiteLLMRouterModel {
-  return new LiteLLMRouterModel({ modelId: 'main', modelList, retry: FAST_RETRY, ...options });
+  return new LiteLLMRouterModel({ modelId: 'main', modelList, ...FAST_RETRY, ...options });
 }
 
 describe('LiteLLMRouterModel: routing', () => {
@@ -57,7 +57,7 @@ describe('LiteLLMRouterModel: routing', () => {
   it('honours per-deployment rate limits with a core RateLimiter', async () => {
     const only = await mock();
     // 600 rpm: a burst of 10, then one request every 100 ms.
-    const r = router([deployment(only, 'main', { rpm: 600 })]);
+    const r = router([deployment(only, 'main', { requestsPerMinute: 600 })]);
     const started = performance.now();
     await Promise.all(Array.from({ length: 12 }, () => r.agenerate(hi)));
     expect(only.requestCount).toBe(12);
@@ -67,7 +67,7 @@ describe('LiteLLMRouterModel: routing', () => {
   it('skips a deployment whose rate limit would make the call wait while another is ready', async () => {
     const [limited, open] = await Promise.all([mock(), mock()]);
     // 60 rpm: one request, then the next only after a second.
-    const r = router([deployment(limited, 'main', { rpm: 60 }), deployment(open, 'main')]);
+    const r = router([deployment(limited, 'main', { requestsPerMinute: 60 }), deployment(open, 'main')]);
     const started = performance.now();
     for (let i = 0; i < 4; i++) await r.agenerate(hi);
     expect([limited.requestCount, open.requestCount]).toEqual([1, 3]);
@@ -88,7 +88,7 @@ describe('LiteLLMRouterModel: routing', () => {
 describe('LiteLLMRouterModel: failures and fallbacks', () => {
   it('moves to another deployment of the group on a 429 and cools the first one down', async () => {
     const [limited, healthy] = await Promise.all([mock({ faults: () => ({ status: 429, retryAfter: 30 }) }), mock()]);
-    const r = router([deployment(limited, 'main'), deployment(healthy, 'main')], { retry: false });
+    const r = router([deployment(limited, 'main'), deployment(healthy, 'main')], { maxRetries: 0 });
     await expect(r.agenerate(hi)).resolves.toMatchObject({ content: 'ok' });
     expect(r.stats()[0]).toMatchObject({ coolingDown: true, failures: 1 });
     // While it cools down (Retry-After 30 s), calls skip it.
@@ -99,14 +99,14 @@ describe('LiteLLMRouterModel: failures and fallbacks', () => {
 
   it('falls back to the next group when every deployment of the group fails', async () => {
     const [broken, backup] = await Promise.all([mock({ faults: () => ({ status: 500 }) }), mock({ responder: () => 'from backup' })]);
-    const r = router([deployment(broken, 'main'), deployment(backup, 'backup')], { fallbacks: [{ main: ['backup'] }], retry: false });
+    const r = router([deployment(broken, 'main'), deployment(backup, 'backup')], { fallbacks: [{ main: ['backup'] }], maxRetries: 0 });
     await expect(r.agenerate(hi)).resolves.toMatchObject({ content: 'from backup' });
     expect(broken.requestCount).toBe(1);
   });
 
   it('a stream fails over before its first delta', async () => {
     const [broken, backup] = await Promise.all([mock({ faults: () => ({ status: 503 }) }), mock({ responder: () => 'streamed from backup' })]);
-    const r = router([deployment(broken, 'main'), deployment(backup, 'backup')], { fallbacks: ['backup'], retry: false });
+    const r = router([deployment(broken, 'main'), deployment(backup, 'backup')], { fallbacks: ['backup'], maxRetries: 0 });
     const acc = new StreamAccumulator();
     for await (const d of r.agenerateStream(hi)) acc.add(d);
     expect(acc.toMessage()).toMatchObject({ content: 'streamed from backup', tokenUsage: { totalTokens: expect.any(Number) } });
@@ -154,7 +154,7 @@ describe('LiteLLMRouterModel as an agent model', () => {
     });
     // A ready Model is a deployment as well as litellmParams are.
     const { LiteLLMModel } = await import('../src/index.js');
-    const ready: Model = new LiteLLMModel({ modelId: 'mock-model', apiBase: b.baseURL, apiKey: 'sk-test' });
+    const ready: Model = new LiteLLMModel({ modelId: 'mock-model', baseURL: b.baseURL, apiKey: 'sk-test' });
     const r = router([deployment(a, 'main'), { modelName: 'main', model: ready }]);
     const agent = new ToolCallingAgent({ model: r, tools: [lookup] });
     const result = (await agent.arun('define smol', { returnFullResult: true }));
@@ -169,7 +169,7 @@ describe('LiteLLMRouterModel as an agent model', () => {
 describe('LiteLLMRouterModel: secrets', () => {
   it('inspecting the router never shows a deployment key', async () => {
     const s = await mock();
-    const r = new LiteLLMRouterModel({ modelId: 'main', modelList: [{ modelName: 'main', litellmParams: { model: 'mock-model', apiBase: s.baseURL, apiKey: 'sk-router-secret-123456' } }] });
+    const r = new LiteLLMRouterModel({ modelId: 'main', modelList: [{ modelName: 'main', litellmParams: { model: 'mock-model', baseURL: s.baseURL, apiKey: 'sk-router-secret-123456' } }] });
     await r.agenerate(hi);
     const { inspect } = await import('node:util');
     expect(inspect(r, { depth: 8 })).not.toContain('sk-router-secret-123456');

@@ -5,8 +5,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { tool, type Tool } from '@smol/core';
+import { SecretSet, linkedController, sanitizeError } from '@smol/core/provider';
 import pkg from '../package.json' with { type: 'json' };
-import { descriptionOf, parametersOf, resultToOutput, sanitiseNames } from './convert.js';
+import { McpToolError, descriptionOf, parametersOf, resultToOutput, sanitiseNames } from './convert.js';
 
 /** Start a local server as a child process and talk to it over stdin/stdout. */
 export interface StdioServerParams {
@@ -22,7 +23,7 @@ export interface StdioServerParams {
 /** Talk to a remote server over Streamable HTTP. */
 export interface HttpServerParams {
   url: string | URL;
-  /** Sent with every request (e.g. Authorization). Never included in error messages. */
+  /** Sent with every request (e.g. Authorization). Their values never appear in an error's message, stack or cause. */
   headers?: Record<string, string>;
   /** A fetch to use instead of the global one (e.g. `@smol/core/transport`'s keep-alive fetch). */
   fetch?: FetchLike;
@@ -54,14 +55,16 @@ export class McpClient implements AsyncDisposable {
   readonly sdk: Client;
   private readonly transport: StdioClientTransport | StreamableHTTPClientTransport;
   private readonly timeoutMs: number | undefined;
+  readonly #secrets: SecretSet;
   /** smol tool name → MCP tool name, filled by listTools. */
   private readonly names = new Map<string, string>();
   private closing: Promise<void> | undefined;
 
-  private constructor(sdk: Client, transport: StdioClientTransport | StreamableHTTPClientTransport, timeoutMs: number | undefined) {
+  private constructor(sdk: Client, transport: StdioClientTransport | StreamableHTTPClientTransport, timeoutMs: number | undefined, secrets: SecretSet) {
     this.sdk = sdk;
     this.transport = transport;
     this.timeoutMs = timeoutMs;
+    this.#secrets = secrets;
   }
 
   /** Starts (stdio) or reaches (HTTP) the server and completes the MCP handshake. */
@@ -74,6 +77,8 @@ export class McpClient implements AsyncDisposable {
           })
         : new StdioClientTransport({ command: params.command, args: params.args, env: params.env, cwd: params.cwd, stderr: params.stderr ?? 'inherit' });
     const sdk = new Client(options.clientInfo ?? { name: 'smol', version: pkg.version });
+    const secrets = new SecretSet();
+    if ('url' in params) secrets.addHeaders(params.headers);
     const link = linkSignal(options.signal);
     let pid: number | undefined;
     if (transport instanceof StdioClientTransport) {
@@ -91,13 +96,14 @@ export class McpClient implements AsyncDisposable {
       await transport.close().catch(() => {});
       if (pid !== undefined) await waitForExit(pid);
       if (options.signal?.aborted) throw options.signal.reason;
-      throw new Error(`Could not connect to the MCP server ${describeParams(params)}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
+      const redact = (text: string) => secrets.redact(text);
+      throw new Error(redact(`Could not connect to the MCP server ${describeParams(params)}: ${error instanceof Error ? error.message : String(error)}`), {
+        cause: sanitizeError(error, redact),
       });
     } finally {
       link.release();
     }
-    return new McpClient(sdk, transport, options.timeoutMs);
+    return new McpClient(sdk, transport, options.timeoutMs, secrets);
   }
 
   /** The stdio server's process id (undefined for HTTP, or once closed). */
@@ -169,10 +175,20 @@ export class McpClient implements AsyncDisposable {
     } catch (error) {
       // The SDK rejects an aborted request with a generic error; the run wants its own reason.
       if (options.signal?.aborted) throw options.signal.reason;
-      throw error;
+      throw this.sanitize(error);
     } finally {
       link.release();
     }
+  }
+
+  /** An error with the configured header values replaced in its message, stack and cause chain (McpToolError kept as is, minus secrets). */
+  private sanitize(error: unknown): unknown {
+    const redact = (text: string) => this.#secrets.redact(text);
+    if (error instanceof McpToolError) {
+      const text = redact(error.message);
+      return text === error.message ? error : new McpToolError(text, error.result);
+    }
+    return sanitizeError(error, redact) ?? error;
   }
 
   /**
@@ -205,17 +221,10 @@ export class McpClient implements AsyncDisposable {
   }
 }
 
-/** A per-call signal that follows `parent` until released; the listener on `parent` goes on release. */
+/** A per-call signal that follows `parent` until released (core's linked controller). */
 function linkSignal(parent: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  if (!parent) return { signal: controller.signal, release: () => {} };
-  if (parent.aborted) {
-    controller.abort(parent.reason);
-    return { signal: controller.signal, release: () => {} };
-  }
-  const onAbort = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', onAbort, { once: true });
-  return { signal: controller.signal, release: () => parent.removeEventListener('abort', onAbort) };
+  const { controller, release } = linkedController(parent);
+  return { signal: controller.signal, release };
 }
 
 /** Polls until the process is gone (reaped), for at most the SDK's 4 s SIGTERM/SIGKILL sequence. */

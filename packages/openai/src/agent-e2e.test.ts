@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 function agent() {
-  const model = new OpenAIServerModel({ modelId: 'mock-model', apiBase: server.baseURL, apiKey: 'sk-test' });
+  const model = new OpenAIServerModel({ modelId: 'mock-model', baseURL: server.baseURL, apiKey: 'sk-test' });
   return new ToolCallingAgent({ model, tools: [lookup] });
 }
 

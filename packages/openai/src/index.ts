@@ -1,2 +1,2 @@
-export { OpenAIServerModel, OpenAIModel, type OpenAIServerModelOptions } from './openai-model.js';
-export type { ApiKey } from './internal/client.js';
+export { OpenAIServerModel, OpenAIModel, type OpenAIServerModelOptions, type OpenAIEndpoint } from './openai-model.js';
+export { mapOpenAIError } from './errors.js';

@@ -1,97 +1,138 @@
+import type { ModelError } from '@smol/core';
 import {
   ApiModel,
+  SecretSet,
+  WireStreamMapper,
+  defaultFetch,
+  endpointName,
+  fromWireCompletion,
+  hostOf,
+  loadApiKey,
+  loadSetting,
   mapStream,
+  toWireRequest,
   type ApiModelOptions,
-  type ChatMessage,
-  type ChatMessageStreamDelta,
+  type EndpointContext,
   type ModelCallOptions,
-  type ModelError,
-} from '@smol/core';
-import type OpenAI from 'openai';
-import type { ClientOptions } from 'openai';
-import { createOpenAIClient, type ApiKey } from './internal/client.js';
-import { OpenAIStreamMapper, fromOpenAICompletion, toOpenAIRequest, toOpenAIStreamRequest } from './internal/convert.js';
-import { mapOpenAIError } from './internal/errors.js';
+  type WireChunk,
+  type WireCompletion,
+} from '@smol/core/provider';
+import type { ChatMessage, ChatMessageStreamDelta } from '@smol/core';
+import OpenAI, { type ClientOptions } from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { mapOpenAIError } from './errors.js';
 
 export interface OpenAIServerModelOptions extends ApiModelOptions {
-  /** Base URL of any OpenAI-compatible server, e.g. "http://localhost:8000/v1". Default: OpenAI (or OPENAI_BASE_URL). */
-  apiBase?: string;
-  /** Default: OPENAI_API_KEY. Checked at the first call, not at construction. */
-  apiKey?: ApiKey;
   organization?: string;
   project?: string;
-  /** Extra SDK client options (defaultHeaders, timeout, …). */
+  /** Extra `openai` SDK client options, applied last. smol sets maxRetries 0 (it retries) and logLevel 'off'. */
   clientOptions?: Partial<ClientOptions>;
-  /** Your own fetch. Default on Node: smol's shared keep-alive node:http transport. */
-  fetch?: typeof globalThis.fetch;
 }
 
 /**
+ * How an OpenAI-shaped provider differs from OpenAI itself: its name, where it is, what to check,
+ * and its SDK client. @smol/azure and @smol/litellm-proxy configure OpenAIServerModel with one.
+ */
+export interface OpenAIEndpoint extends EndpointContext {
+  /**
+   * Builds the client from the options smol sets for every provider (retries and logging off,
+   * fetch, headers, timeout, clientOptions). Register any credential it obtains in `secrets`.
+   */
+  createClient(base: ClientOptions, secrets: SecretSet): OpenAI;
+}
+
+const OPENAI_HOST = 'api.openai.com';
+
+/**
  * A model behind the OpenAI Chat Completions API (OpenAI itself or any compatible server:
- * vLLM, Ollama, llama.cpp, LiteLLM, …), on the official `openai` SDK.
- *
- * Subclasses for other OpenAI-shaped providers override `createClient()` and `providerName`.
+ * vLLM, Ollama, llama.cpp, LiteLLM, …), on the official `openai` SDK. Request and response
+ * mapping is core's OpenAI-wire mapping (`@smol/core/provider`), shared with every OpenAI-shaped provider.
  */
 export class OpenAIServerModel extends ApiModel {
-  /** Used in error messages. */
-  protected readonly providerName: string = 'OpenAI';
-  /** The options, without the API key (kept in a private field so inspecting the model never shows it). */
-  protected readonly settings: Readonly<Omit<OpenAIServerModelOptions, 'apiKey'>>;
-  readonly #apiKey: ApiKey | undefined;
+  /** Who this model talks to, for error messages: provider name, host and hints. */
+  protected readonly endpointContext: Readonly<EndpointContext>;
+  readonly #createClient: OpenAIEndpoint['createClient'];
+  readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: OpenAI | undefined;
 
-  constructor(options: OpenAIServerModelOptions) {
+  constructor(options: OpenAIServerModelOptions, endpoint?: OpenAIEndpoint) {
     super(options);
-    const { apiKey, ...rest } = options;
-    this.#apiKey = apiKey;
-    this.settings = Object.freeze(rest);
-  }
-
-  /** The API key given in the options, if any (for subclasses building their own client). */
-  protected get apiKey(): ApiKey | undefined {
-    return this.#apiKey;
+    const { clientOptions } = options;
+    this.#clientOptions = clientOptions;
+    this.secrets.add(clientOptions?.apiKey);
+    this.secrets.addHeaders(clientOptions?.defaultHeaders as Record<string, unknown> | undefined);
+    const resolved = endpoint ?? this.#openAIEndpoint(options);
+    const { createClient, ...context } = resolved;
+    this.#createClient = createClient;
+    this.endpointContext = Object.freeze(context);
   }
 
   /** The SDK client, created at the first call (which is when a missing API key is reported). */
   get client(): OpenAI {
-    return (this.#client ??= this.createClient());
+    return (this.#client ??= this.#newClient());
   }
 
-  protected createClient(): OpenAI {
-    const s = this.settings;
-    return createOpenAIClient({
-      apiKey: this.#apiKey,
-      baseURL: s.apiBase,
-      organization: s.organization,
-      project: s.project,
-      fetch: s.fetch,
-      clientOptions: s.clientOptions,
-      provider: this.providerName,
-    });
+  #newClient(): OpenAI {
+    const base: ClientOptions = {
+      maxRetries: 0,
+      logLevel: 'off',
+      fetch: this.fetch ?? defaultFetch(),
+      ...(this.headers && { defaultHeaders: { ...this.headers } }),
+      ...(this.timeoutMs !== undefined && { timeout: this.timeoutMs }),
+      ...this.#clientOptions,
+    };
+    const client = this.#createClient(base, this.secrets);
+    if (typeof client.apiKey === 'string') this.secrets.add(client.apiKey);
+    return client;
+  }
+
+  protected override describeEndpoint(): string {
+    return endpointName(this.endpointContext);
   }
 
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
-    const body = toOpenAIRequest(this.modelId, messages, options);
+    const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
     const completion = await this.client.chat.completions.create(body, { signal: options.signal });
-    return fromOpenAICompletion(completion, this.providerName);
+    return fromWireCompletion(completion as WireCompletion, this.endpointContext.provider);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
-    const body = toOpenAIStreamRequest(this.modelId, messages, options);
+    const body = toWireRequest(this.modelId, messages, options, true) as unknown as ChatCompletionCreateParamsStreaming;
     const stream = await this.client.chat.completions.create(body, { signal: options.signal });
-    yield* mapStream(stream, new OpenAIStreamMapper(this.providerName), options.signal);
+    yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.endpointContext.provider), options.signal);
   }
 
   protected toModelError(error: unknown): ModelError {
-    const key = this.#apiKey;
-    return mapOpenAIError(error, {
-      provider: this.providerName,
-      modelId: this.modelId,
-      secrets: [typeof key === 'string' ? key : undefined, this.#client?.apiKey ?? undefined],
-    });
+    return mapOpenAIError(error, { ...this.endpointContext, modelId: this.modelId });
+  }
+
+  /** OpenAI itself, or any compatible server at `baseURL` (or OPENAI_BASE_URL). */
+  #openAIEndpoint(options: OpenAIServerModelOptions): OpenAIEndpoint {
+    const baseURL = loadSetting({ value: options.baseURL ?? options.clientOptions?.baseURL ?? undefined, envVar: 'OPENAI_BASE_URL', name: 'baseURL', provider: 'OpenAIServerModel', optional: true });
+    const host = hostOf(baseURL) ?? OPENAI_HOST;
+    const apiKey = this.apiKey;
+    return {
+      provider: host === OPENAI_HOST ? 'OpenAI' : 'OpenAI-compatible server',
+      host,
+      keySource: 'the apiKey option or the OPENAI_API_KEY environment variable',
+      notFoundHint: 'modelId and baseURL',
+      createClient: (base) =>
+        new OpenAI({
+          ...(baseURL !== undefined && { baseURL }),
+          ...(options.organization !== undefined && { organization: options.organization }),
+          ...(options.project !== undefined && { project: options.project }),
+          ...base,
+          apiKey: loadApiKey({
+            value: apiKey ?? (options.clientOptions?.apiKey as string | undefined),
+            envVar: 'OPENAI_API_KEY',
+            provider: 'OpenAIServerModel',
+            hint: "(A local OpenAI-compatible server that ignores keys still needs a placeholder, e.g. apiKey: 'none'.)",
+          }),
+        }),
+    };
   }
 }
 
-/** Alias of OpenAIServerModel. */
+/** Alias of OpenAIServerModel (the Python smolagents name). */
 export const OpenAIModel = OpenAIServerModel;
 export type OpenAIModel = OpenAIServerModel;

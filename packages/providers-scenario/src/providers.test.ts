@@ -1,6 +1,6 @@
 // One ToolCallingAgent scenario — two tool calls, then the final answer — through every provider,
 // plain and streamed, each against a loopback server speaking its vendor's wire format:
-// OpenAI, Azure (deployment path), TGI (HF endpointUrl) and a LiteLLM proxy on @smol/testing's
+// OpenAI, Azure (deployment path), TGI (HF baseURL) and a LiteLLM proxy on @smol/testing's
 // simulated Chat Completions server; Anthropic on the Messages API adapter of the same scenario.
 import { AnthropicModel } from '@smol/anthropic';
 import { AzureOpenAIServerModel } from '@smol/azure';
@@ -46,7 +46,7 @@ interface Provider {
   checkWire: () => void;
 }
 
-const retry = { maxAttempts: 2, initialDelayMs: 1, jitter: false };
+const retry = { maxRetries: 1, retryBackoff: { initialDelayMs: 1, jitter: false } };
 
 function lastOpenAIWireRequest(server: MockLlmServer) {
   return server.requests[server.requests.length - 1];
@@ -55,13 +55,13 @@ function lastOpenAIWireRequest(server: MockLlmServer) {
 const providers: Provider[] = [
   {
     name: 'OpenAIServerModel',
-    model: () => new OpenAIServerModel({ modelId: 'mock-model', apiBase: openaiWire.baseURL, apiKey: 'sk-test', retry }),
+    model: () => new OpenAIServerModel({ modelId: 'mock-model', baseURL: openaiWire.baseURL, apiKey: 'sk-test', ...retry }),
     count: () => openaiWire.requests.filter((r) => r.path === '/v1/chat/completions' && r.body.model === 'mock-model').length,
     checkWire: () => expect(lastOpenAIWireRequest(openaiWire).path).toBe('/v1/chat/completions'),
   },
   {
     name: 'AzureOpenAIServerModel',
-    model: () => new AzureOpenAIServerModel({ modelId: 'gpt-4o-prod', azureEndpoint: openaiWire.url, apiKey: 'azure-key', apiVersion: '2024-10-21', retry }),
+    model: () => new AzureOpenAIServerModel({ modelId: 'gpt-4o-prod', endpoint: openaiWire.url, apiKey: 'azure-key', apiVersion: '2024-10-21', ...retry }),
     count: () => openaiWire.requests.filter((r) => r.deployment === 'gpt-4o-prod').length,
     checkWire: () => {
       const req = lastOpenAIWireRequest(openaiWire);
@@ -71,13 +71,13 @@ const providers: Provider[] = [
   },
   {
     name: 'InferenceClientModel (TGI endpoint)',
-    model: () => new InferenceClientModel({ modelId: 'tgi', endpointUrl: openaiWire.url, retry }),
+    model: () => new InferenceClientModel({ modelId: 'tgi', baseURL: openaiWire.url, ...retry }),
     count: () => openaiWire.requests.filter((r) => r.body.model === 'tgi').length,
     checkWire: () => expect(lastOpenAIWireRequest(openaiWire)).toMatchObject({ path: '/v1/chat/completions', body: { model: 'tgi' } }),
   },
   {
     name: 'LiteLLMModel',
-    model: () => new LiteLLMModel({ modelId: 'anthropic/claude-3-5-sonnet-20240620', apiBase: openaiWire.baseURL, apiKey: 'sk-litellm', retry }),
+    model: () => new LiteLLMModel({ modelId: 'anthropic/claude-3-5-sonnet-20240620', baseURL: openaiWire.baseURL, apiKey: 'sk-litellm', ...retry }),
     count: () => openaiWire.requests.filter((r) => r.body.model === 'anthropic/claude-3-5-sonnet-20240620').length,
     checkWire: () => expect(lastOpenAIWireRequest(openaiWire).body.model).toBe('anthropic/claude-3-5-sonnet-20240620'),
   },
@@ -88,17 +88,17 @@ const providers: Provider[] = [
         modelId: 'smart',
         routingStrategy: 'least-busy',
         modelList: [
-          { modelName: 'smart', litellmParams: { model: 'router-a', apiBase: routerWire.baseURL, apiKey: 'sk-a' } },
-          { modelName: 'smart', litellmParams: { model: 'router-b', apiBase: routerWire.baseURL, apiKey: 'sk-b' } },
+          { modelName: 'smart', litellmParams: { model: 'router-a', baseURL: routerWire.baseURL, apiKey: 'sk-a' } },
+          { modelName: 'smart', litellmParams: { model: 'router-b', baseURL: routerWire.baseURL, apiKey: 'sk-b' } },
         ],
-        retry,
+        ...retry,
       }),
     count: () => routerWire.requests.length,
     checkWire: () => expect(['router-a', 'router-b']).toContain(lastOpenAIWireRequest(routerWire).body.model),
   },
   {
     name: 'AnthropicModel',
-    model: () => new AnthropicModel({ modelId: 'claude-sonnet-5', apiKey: 'sk-ant-test', baseURL: anthropicWire.url, retry }),
+    model: () => new AnthropicModel({ modelId: 'claude-sonnet-5', apiKey: 'sk-ant-test', baseURL: anthropicWire.url, ...retry }),
     count: () => anthropicWire.requests.length,
     checkWire: () => {
       const req = anthropicWire.requests[anthropicWire.requests.length - 1];

@@ -41,3 +41,4 @@ export {
   type WriteSseOptions,
 } from './fixture-server.js';
 export { collectStream, withEnv, weatherTool } from './test-helpers.js';
+export { ECHO_MARKER, errorSurfaces, runSurfaces, startHeaderEchoServer, type EchoReply, type HeaderEchoServer } from './secret-leaks.js';

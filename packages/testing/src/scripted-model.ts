@@ -1,5 +1,5 @@
+import { parseArguments } from '@smol/core/provider';
 import {
-  parseArguments,
   type ChatMessage,
   type ChatMessageStreamDelta,
   type ChatMessageToolCall,

@@ -5,7 +5,7 @@ import { OpenAIServerModel } from '@smol/openai';
 import { API_KEY, MODEL_ID, type RunnerFactory } from '../work.ts';
 
 export const createRunner: RunnerFactory = async ({ baseURL }) => {
-  const model = new OpenAIServerModel({ modelId: MODEL_ID, apiBase: baseURL, apiKey: API_KEY });
+  const model = new OpenAIServerModel({ modelId: MODEL_ID, baseURL: baseURL, apiKey: API_KEY });
   const agent = new CodeAgent({ model, maxSteps: 4 });
   return {
     stepsPerAgent: 2,

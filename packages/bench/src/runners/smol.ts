@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { API_KEY, MODEL_ID, TOOL_DESCRIPTION, TOOL_NAME, lookup, taskFor, type RunnerFactory } from '../work.ts';
 
 export const createRunner: RunnerFactory = async ({ baseURL, stream }) => {
-  const model = new OpenAIServerModel({ modelId: MODEL_ID, apiBase: baseURL, apiKey: API_KEY });
+  const model = new OpenAIServerModel({ modelId: MODEL_ID, baseURL: baseURL, apiKey: API_KEY });
   const lookupTool = tool({
     name: TOOL_NAME,
     description: TOOL_DESCRIPTION,

@@ -49,6 +49,7 @@ class NoStreamModel extends ApiModel {
 
 const statusError = (status: number, message = `status ${status}`) => Object.assign(new Error(message), { status });
 const fast = { initialDelayMs: 1, maxDelayMs: 10 };
+const retryFast = { retryBackoff: fast };
 
 async function drain(it: AsyncIterable<ChatMessageStreamDelta>): Promise<ChatMessageStreamDelta[]> {
   const out: ChatMessageStreamDelta[] = [];
@@ -93,28 +94,28 @@ describe('ApiModel.prepareMessages', () => {
 describe('ApiModel.agenerate', () => {
   it('passes tools as cached specs, merges default parameters and sends stops', async () => {
     const t = tool({ name: 'add', description: 'Adds', inputs: { a: { type: 'number', description: 'a' } }, execute: () => 1 });
-    const m = new FakeModel({ modelId: 'm', parameters: { temperature: 0.1, max_tokens: 5 } });
+    const m = new FakeModel({ modelId: 'm', modelParameters: { temperature: 0.1, max_tokens: 5 } });
     await m.agenerate([{ role: 'user', content: 'hi' }], { toolsToCallFrom: [t], toolChoice: 'required', stopSequences: ['X'], max_tokens: 9 });
     const { options } = m.calls[0];
     expect(options.tools).toEqual([{ name: 'add', description: 'Adds', parameters: { type: 'object', properties: { a: { type: 'number', description: 'a' } }, required: ['a'], additionalProperties: false } }]);
     expect(options.tools![0]).toBe(toolSpec(t));
     expect(options.toolChoice).toBe('required');
     expect(options.stopSequences).toEqual(['X']);
-    expect(options.parameters).toEqual({ temperature: 0.1, max_tokens: 9 });
-    expect(m.parameters).toEqual({ temperature: 0.1, max_tokens: 5 });
+    expect(options.modelParameters).toEqual({ temperature: 0.1, max_tokens: 9 });
+    expect(m.modelParameters).toEqual({ temperature: 0.1, max_tokens: 5 });
   });
 
   it('retries 429/5xx then succeeds; does not retry 4xx', async () => {
-    const m = new FakeModel({ modelId: 'm', retry: fast }, [statusError(429), statusError(500), { role: 'assistant', content: 'ok' }]);
+    const m = new FakeModel({ modelId: 'm', ...retryFast }, [statusError(429), statusError(500), { role: 'assistant', content: 'ok' }]);
     expect((await m.agenerate([{ role: 'user', content: 'x' }])).content).toBe('ok');
     expect(m.calls).toHaveLength(3);
-    const bad = new FakeModel({ modelId: 'm', retry: fast }, [statusError(400)]);
+    const bad = new FakeModel({ modelId: 'm', ...retryFast }, [statusError(400)]);
     await expect(bad.agenerate([])).rejects.toSatisfy((e: unknown) => ModelError.isInstance(e) && e.status === 400);
     expect(bad.calls).toHaveLength(1);
   });
 
-  it('retry: false makes one attempt', async () => {
-    const m = new FakeModel({ modelId: 'm', retry: false }, [statusError(500)]);
+  it('maxRetries: 0 makes one attempt', async () => {
+    const m = new FakeModel({ modelId: 'm', maxRetries: 0 }, [statusError(500)]);
     await expect(m.agenerate([])).rejects.toThrow(/fake failed/);
     expect(m.calls).toHaveLength(1);
   });
@@ -154,9 +155,9 @@ describe('ApiModel.agenerate', () => {
 
 describe('ApiModel.agenerateStream', () => {
   it('retries before the first delta, never after', async () => {
-    const m = new FakeModel({ modelId: 'm', retry: fast }, [], [[statusError(503)], [{ content: 'he' }, { content: 'llo' }]]);
+    const m = new FakeModel({ modelId: 'm', ...retryFast }, [], [[statusError(503)], [{ content: 'he' }, { content: 'llo' }]]);
     expect((await drain(m.agenerateStream([]))).map((d) => d.content).join('')).toBe('hello');
-    const late = new FakeModel({ modelId: 'm', retry: fast }, [], [[{ content: 'he' }, statusError(503)], [{ content: 'never' }]]);
+    const late = new FakeModel({ modelId: 'm', ...retryFast }, [], [[{ content: 'he' }, statusError(503)], [{ content: 'never' }]]);
     const seen: string[] = [];
     await expect(
       (async () => {
@@ -203,5 +204,42 @@ describe('helpers', () => {
     expect(f.push('abc')).toBe('');
     expect(f.push('defX')).toBe('abcdef');
     expect(f.stopped).toBe(true);
+  });
+});
+
+describe('ApiModel: timeoutMs and secrets', () => {
+  it('timeoutMs limits one attempt; the timed-out attempt is retried and the error names the limit', async () => {
+    const hang = (signal?: AbortSignal) => new Promise<ChatMessage>((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    const m = new FakeModel({ modelId: 'm', timeoutMs: 20, ...retryFast }, [hang, { role: 'assistant', content: 'ok' }]);
+    await expect(m.agenerate([{ role: 'user', content: 'x' }])).resolves.toMatchObject({ content: 'ok' });
+    const once = new FakeModel({ modelId: 'm', timeoutMs: 20, maxRetries: 0 }, [hang]);
+    const err = (await once.agenerate([{ role: 'user', content: 'x' }]).catch((e: unknown) => e)) as ModelError;
+    expect(err).toMatchObject({ retryable: true });
+    expect(err.message).toBe('FakeModel did not answer within 20 ms (timeoutMs).');
+  });
+  it('no configured secret (key, key function result, header value) survives in an error', async () => {
+    const { inspect } = await import('node:util');
+    const leak = (secret: string) => Object.assign(new Error(`500 echo ${secret}`), { status: 500, headers: { authorization: secret }, cause: new Error(secret) });
+    for (const [options, secret] of [
+      [{ apiKey: 'plain-key-0001' }, 'plain-key-0001'],
+      [{ headers: { 'x-api-token': 'header-secret-0002' } }, 'header-secret-0002'],
+    ] as const) {
+      const m = new FakeModel({ modelId: 'm', maxRetries: 0, ...options }, [leak(secret)], [[leak(secret)]]);
+      const err = (await m.agenerate([{ role: 'user', content: 'x' }]).catch((e: unknown) => e)) as Error;
+      const streamed = (await drain(m.agenerateStream([{ role: 'user', content: 'x' }])).catch((e: unknown) => e)) as Error;
+      for (const e of [err, streamed]) {
+        expect(ModelError.isInstance(e)).toBe(true);
+        expect(inspect(e, { depth: 10 }) + e.stack + JSON.stringify(e)).not.toContain(secret);
+      }
+      expect(inspect(m, { depth: 10, showHidden: true })).not.toContain(secret);
+    }
+  });
+  it('a reader that stops early aborts the attempt\'s request, and no listener stays on the caller\'s signal', async () => {
+    const m = new FakeModel({ modelId: 'm' }, [], [[{ content: 'a' }, { content: 'b' }]]);
+    const caller = new AbortController();
+    for await (const _ of m.agenerateStream([{ role: 'user', content: 'x' }], { signal: caller.signal })) break;
+    expect(m.calls[0].options.signal?.aborted).toBe(true);
+    expect(caller.signal.aborted).toBe(false);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 });

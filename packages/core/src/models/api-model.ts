@@ -2,13 +2,41 @@ import { AgentConfigError, AgentError, ModelError, ModelStreamingNotSupportedErr
 import type { ChatMessage, ChatMessageStreamDelta, ContentPart, MessageRole, TokenUsage } from '../messages.js';
 import type { GenerateOptions, Model, ResponseFormat, ToolChoice } from '../model.js';
 import { toolParametersSchema, type JsonSchemaObject, type Tool } from '../tools.js';
+import { linkedController } from '../runner/abort.js';
+import type { ApiKey } from '../provider/settings.js';
+import type { FetchFunction } from '../transport/node-fetch.js';
 import { RateLimiter } from './rate-limiter.js';
-import { resolveRetryOptions, retryDelay, sleep, withRetry, type RetryOptions } from './retry.js';
+import { SecretSet, sanitizeModelError } from './redact.js';
+import { resolveRetryOptions, streamWithRetry, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
 
+/**
+ * The settings every provider takes, with one meaning everywhere. Providers add their own
+ * (Azure's endpoint, apiVersion and deployment; Anthropic's maxTokens; …).
+ */
 export interface ApiModelOptions {
+  /** The model to call, as the provider names it. */
   modelId: string;
-  /** Retry policy for 429, 5xx and connection errors. `false` disables retries. */
-  retry?: Partial<RetryOptions> | false;
+  /**
+   * The key, or an async function returning it (called before each request, for rotating keys).
+   * Default: the provider's environment variable. Never shown: not in errors, logs, spans or `util.inspect(model)`.
+   */
+  apiKey?: ApiKey;
+  /** The server's base URL, e.g. "http://127.0.0.1:8000/v1". Default: the provider's own (or its environment variable). */
+  baseURL?: string;
+  /** Sent with every request. Their values are treated as secrets (they may carry tokens). */
+  headers?: Record<string, string>;
+  /** Your own fetch. Default on Node: smol's shared keep-alive node:http transport. */
+  fetch?: FetchFunction;
+  /**
+   * The time limit of one attempt, in ms: from sending the request to the last byte of the answer
+   * (the whole stream, for streamed calls). An attempt that runs out fails with a retryable
+   * ModelError, so `maxRetries` applies. Default: none.
+   */
+  timeoutMs?: number;
+  /** Retries after the first attempt for 429, 5xx, timeouts and connection errors. Default 2; 0 disables retries. */
+  maxRetries?: number;
+  /** The waits between attempts (exponential, with jitter, Retry-After honoured). */
+  retryBackoff?: Partial<RetryBackoff>;
   /** Creates a private RateLimiter. Ignored when `rateLimiter` is given. */
   requestsPerMinute?: number;
   tokensPerMinute?: number;
@@ -23,8 +51,8 @@ export interface ApiModelOptions {
   flattenMessagesAsText?: boolean;
   /** Role mapping applied before sending. Default: tool-call → assistant, tool-response → user. */
   customRoleConversions?: Partial<Record<MessageRole, MessageRole>>;
-  /** Parameters merged into every call (temperature, max_tokens, …); per-call options win. */
-  parameters?: Record<string, unknown>;
+  /** Model parameters merged into every call (temperature, max_tokens, …); the agent's and the call's win. */
+  modelParameters?: Record<string, unknown>;
 }
 
 /** A tool as providers send it: name, description and the JSON Schema of its arguments. */
@@ -41,9 +69,10 @@ export interface ModelCallOptions {
   responseFormat?: ResponseFormat;
   tools?: readonly ToolSpec[];
   toolChoice?: ToolChoice;
+  /** The attempt's signal: follows the caller's, and aborts at `timeoutMs` or when a stream's reader stops. */
   signal?: AbortSignal;
-  /** Default parameters merged with the call's pass-through parameters. */
-  parameters: Record<string, unknown>;
+  /** The model's modelParameters merged with the call's pass-through parameters. */
+  modelParameters: Record<string, unknown>;
 }
 
 export const DEFAULT_ROLE_CONVERSIONS: Readonly<Partial<Record<MessageRole, MessageRole>>> = Object.freeze({
@@ -87,23 +116,39 @@ const KNOWN_OPTIONS = new Set(['stopSequences', 'responseFormat', 'toolsToCallFr
 /**
  * Base class of API-backed models. Subclasses translate one attempt (`generateOnce`,
  * `streamOnce`) and map errors (`toModelError`); the base prepares messages and tools,
- * rate-limits, retries and cuts the output at stop sequences when the API cannot.
+ * retries (around the rate limiter), limits each attempt to `timeoutMs`, cuts the output at
+ * stop sequences when the API cannot, and removes every configured secret from the errors it throws.
  */
 export abstract class ApiModel implements Model {
   readonly modelId: string;
+  readonly baseURL: string | undefined;
+  readonly timeoutMs: number | undefined;
   readonly retryOptions: Readonly<RetryOptions>;
   readonly rateLimiter: RateLimiter | undefined;
   readonly supportsStopParameter: boolean;
   readonly flattenMessagesAsText: boolean;
   readonly roleConversions: Readonly<Partial<Record<MessageRole, MessageRole>>>;
-  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly modelParameters: Readonly<Record<string, unknown>>;
+  // Private fields: util.inspect and JSON never show them.
+  readonly #apiKey: ApiKey | undefined;
+  readonly #headers: Readonly<Record<string, string>> | undefined;
+  readonly #fetch: FetchFunction | undefined;
+  readonly #secrets = new SecretSet();
 
   constructor(options: ApiModelOptions) {
     if (!options || typeof options.modelId !== 'string' || options.modelId === '') {
       throw new AgentConfigError(`${new.target.name}: modelId is required.`);
     }
+    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new AgentConfigError(`${new.target.name}: timeoutMs must be a positive number of ms.`);
     this.modelId = options.modelId;
-    this.retryOptions = resolveRetryOptions(options.retry);
+    this.baseURL = options.baseURL;
+    this.timeoutMs = options.timeoutMs;
+    this.#apiKey = typeof options.apiKey === 'function' ? this.#secrets.track(options.apiKey) : options.apiKey;
+    this.#secrets.add(options.apiKey);
+    this.#headers = options.headers ? Object.freeze({ ...options.headers }) : undefined;
+    this.#secrets.addHeaders(options.headers);
+    this.#fetch = options.fetch;
+    this.retryOptions = resolveRetryOptions({ ...options.retryBackoff, maxRetries: options.maxRetries });
     this.rateLimiter =
       options.rateLimiter ??
       (options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined
@@ -114,7 +159,32 @@ export abstract class ApiModel implements Model {
     this.roleConversions = options.customRoleConversions
       ? Object.freeze({ ...DEFAULT_ROLE_CONVERSIONS, ...options.customRoleConversions })
       : DEFAULT_ROLE_CONVERSIONS;
-    this.parameters = Object.freeze({ ...options.parameters });
+    this.modelParameters = Object.freeze({ ...options.modelParameters });
+  }
+
+  /** The apiKey option (a function is wrapped so each key it returns is redacted too). */
+  protected get apiKey(): ApiKey | undefined {
+    return this.#apiKey;
+  }
+
+  /** The headers option. */
+  protected get headers(): Readonly<Record<string, string>> | undefined {
+    return this.#headers;
+  }
+
+  /** The fetch option. */
+  protected get fetch(): FetchFunction | undefined {
+    return this.#fetch;
+  }
+
+  /** What this model treats as secret. Providers add keys they read from the environment and tokens they obtain. */
+  protected get secrets(): SecretSet {
+    return this.#secrets;
+  }
+
+  /** Who answered, for error messages: "OpenAI at api.openai.com". Never includes a key or a query string. */
+  protected describeEndpoint(): string {
+    return this.constructor.name;
   }
 
   /** One request, no retries. `messages` are already prepared. Pass `options.signal` to the SDK. */
@@ -141,11 +211,14 @@ export abstract class ApiModel implements Model {
     return withRetry(
       async () => {
         await this.rateLimiter?.acquire({ signal });
+        const scope = this.timeoutMs === undefined ? undefined : new AttemptScope(signal, this.timeoutMs);
         let message: ChatMessage;
         try {
-          message = await this.generateOnce(prepared, call);
+          message = await this.generateOnce(prepared, scope ? { ...call, signal: scope.signal } : call);
         } catch (error) {
-          throw this.normalizeError(error, signal);
+          throw this.normalizeError(error, signal, scope);
+        } finally {
+          scope?.end(false);
         }
         if (message.tokenUsage) this.rateLimiter?.recordTokens(message.tokenUsage.totalTokens);
         if (stops && typeof message.content === 'string') {
@@ -158,42 +231,42 @@ export abstract class ApiModel implements Model {
     );
   }
 
-  async *agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+  agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const prepared = this.prepareMessages(messages);
     const call = this.callOptions(options);
     const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
+    return streamWithRetry(() => this.streamAttempt(prepared, call, stops), { retry: this.retryOptions, signal: call.signal });
+  }
+
+  /** One streamed attempt: rate limit, time limit, stop sequences; errors normalized and sanitized. */
+  private async *streamAttempt(prepared: readonly ChatMessage[], call: ModelCallOptions, stops: string[] | undefined): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const { signal } = call;
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw toAbortError(signal);
-      let yielded = false;
-      try {
-        await this.rateLimiter?.acquire({ signal });
-        const filter = stops ? new StopFilter(stops) : undefined;
-        for await (const delta of this.streamOnce(prepared, call)) {
-          if (delta.tokenUsage) this.rateLimiter?.recordTokens(delta.tokenUsage.totalTokens);
-          if (filter && delta.content) {
-            const text = filter.push(delta.content);
-            const out = text === delta.content ? delta : { ...delta, content: text };
-            if (out.content || out.toolCalls || out.tokenUsage) {
-              yielded = true;
-              yield out;
-            }
-            if (filter.stopped) return; // ends the SDK stream, which aborts the request
-            continue;
-          }
-          yielded = true;
-          yield delta;
+    let scope: AttemptScope | undefined;
+    let finished = false;
+    try {
+      await this.rateLimiter?.acquire({ signal });
+      // Its own signal, so a reader that stops early (break, stop sequence) also ends the HTTP request.
+      scope = new AttemptScope(signal, this.timeoutMs);
+      const filter = stops ? new StopFilter(stops) : undefined;
+      for await (const delta of this.streamOnce(prepared, { ...call, signal: scope.signal })) {
+        if (delta.tokenUsage) this.rateLimiter?.recordTokens(delta.tokenUsage.totalTokens);
+        if (filter && delta.content) {
+          const text = filter.push(delta.content);
+          const out = text === delta.content ? delta : { ...delta, content: text };
+          if (out.content || out.toolCalls || out.tokenUsage) yield out;
+          if (filter.stopped) break;
+          continue;
         }
-        const rest = filter?.flush();
-        if (rest) yield { content: rest };
-        return;
-      } catch (error) {
-        const err = this.normalizeError(error, signal);
-        if (yielded || !ModelError.isInstance(err) || !err.retryable || attempt >= this.retryOptions.maxAttempts) throw err;
-        const delay = retryDelay(attempt, this.retryOptions, err);
-        if (delay === undefined) throw err;
-        await sleep(delay, signal);
+        yield delta;
       }
+      // A stop sequence ends the attempt early: its request is aborted in finally.
+      finished = !filter?.stopped;
+      const rest = filter?.flush();
+      if (rest) yield { content: rest };
+    } catch (error) {
+      throw this.normalizeError(error, signal, scope);
+    } finally {
+      scope?.end(!finished);
     }
   }
 
@@ -234,7 +307,7 @@ export abstract class ApiModel implements Model {
   }
 
   private callOptions(options: GenerateOptions): ModelCallOptions {
-    let parameters: Record<string, unknown> = this.parameters as Record<string, unknown>;
+    let parameters: Record<string, unknown> = this.modelParameters as Record<string, unknown>;
     let copied = false;
     for (const key in options) {
       if (KNOWN_OPTIONS.has(key) || options[key] === undefined) continue;
@@ -250,15 +323,50 @@ export abstract class ApiModel implements Model {
       tools: this.toolSpecs(options.toolsToCallFrom),
       toolChoice: options.toolChoice,
       signal: options.signal,
-      parameters,
+      modelParameters: parameters,
     };
   }
 
-  /** Abort wins; smol's own errors (ModelError, AgentConfigError, …) pass through; the rest is mapped. */
-  private normalizeError(error: unknown, signal: AbortSignal | undefined): AgentError {
+  /**
+   * Abort wins; then the attempt's time limit; smol's own errors pass through and the rest is mapped.
+   * Every ModelError leaves here sanitized: no configured secret in its message, stack or cause chain.
+   */
+  private normalizeError(error: unknown, signal: AbortSignal | undefined, scope: AttemptScope | undefined): AgentError {
     if (signal?.aborted) return toAbortError(signal);
-    if (AgentError.isInstance(error)) return error;
-    return this.toModelError(error);
+    let mapped: AgentError;
+    if (scope?.timedOut) {
+      mapped = new ModelError(`${this.describeEndpoint()} did not answer within ${this.timeoutMs} ms (timeoutMs).`, { retryable: true });
+    } else mapped = AgentError.isInstance(error) ? error : this.toModelError(error);
+    return ModelError.isInstance(mapped) ? sanitizeModelError(mapped, (text) => this.#secrets.redact(text)) : mapped;
+  }
+}
+
+/** One attempt's signal: follows the caller's; aborts at the time limit, or when ended early. */
+class AttemptScope {
+  readonly signal: AbortSignal;
+  timedOut = false;
+  private readonly controller: AbortController;
+  private readonly release: () => void;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(parent: AbortSignal | undefined, timeoutMs: number | undefined) {
+    const { controller, release } = linkedController(parent);
+    this.controller = controller;
+    this.release = release;
+    this.signal = controller.signal;
+    if (timeoutMs !== undefined) {
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        controller.abort(new DOMException(`No complete answer within ${timeoutMs} ms.`, 'TimeoutError'));
+      }, timeoutMs);
+    }
+  }
+
+  /** Clears the timer and the parent's listener; `abort` ends a request still running (a stream left early). */
+  end(abort: boolean): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.release();
+    if (abort && !this.signal.aborted) this.controller.abort(new DOMException('The stream was closed by its reader.', 'AbortError'));
   }
 }
 

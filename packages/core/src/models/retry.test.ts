@@ -7,6 +7,7 @@ import {
   parseRetryAfter,
   resolveRetryOptions,
   retryDelay,
+  streamWithRetry,
   sleep,
   withRetry,
 } from './retry.js';
@@ -31,9 +32,10 @@ describe('parseRetryAfter', () => {
 
 describe('policy', () => {
   it('defaults: 3 attempts, 1 s, x2, 30 s max, jitter', () => {
-    expect(resolveRetryOptions()).toEqual({ maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 30_000, factor: 2, jitter: true });
-    expect(resolveRetryOptions(false).maxAttempts).toBe(1);
-    expect(resolveRetryOptions({ maxAttempts: 5 }).initialDelayMs).toBe(1000);
+    expect(resolveRetryOptions()).toEqual({ maxRetries: 2, initialDelayMs: 1000, maxDelayMs: 30_000, factor: 2, jitter: true });
+    expect(resolveRetryOptions({ maxRetries: 0 }).maxRetries).toBe(0);
+    expect(() => resolveRetryOptions({ maxRetries: -1 })).toThrow(/maxRetries/);
+    expect(resolveRetryOptions({ maxRetries: 4 }).initialDelayMs).toBe(1000);
     expect(resolveRetryOptions(DEFAULT_RETRY_OPTIONS)).toBe(DEFAULT_RETRY_OPTIONS);
   });
   it('backs off exponentially with full jitter, capped', () => {
@@ -81,7 +83,7 @@ describe('sleep', () => {
 
 describe('withRetry', () => {
   const fast = { initialDelayMs: 1, maxDelayMs: 5 };
-  it('retries retryable errors up to maxAttempts', async () => {
+  it('retries retryable errors up to maxRetries', async () => {
     const fn = vi.fn(async () => {
       throw new ModelError('busy', { status: 503, retryable: true });
     });
@@ -104,18 +106,38 @@ describe('withRetry', () => {
         if (attempt < 3) throw new ModelError('rate', { status: 429, retryable: true, retryAfterMs: 7 });
         return 'ok';
       },
-      { retry: { maxAttempts: 4 }, onRetry: (i) => waits.push(i.delayMs) },
+      { retry: { maxRetries: 3 }, onRetry: (i) => waits.push(i.delayMs) },
     );
     expect(value).toBe('ok');
     expect(n).toBe(3);
     expect(waits).toEqual([7, 7]);
   });
-  it('retry: false makes one attempt', async () => {
+  it('maxRetries: 0 makes one attempt', async () => {
     const fn = vi.fn(async () => {
       throw new ModelError('busy', { status: 503, retryable: true });
     });
-    await expect(withRetry(fn, { retry: false })).rejects.toThrow('busy');
+    await expect(withRetry(fn, { retry: { maxRetries: 0 } })).rejects.toThrow('busy');
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+  it('streamWithRetry retries a stream that failed before its first item, never one that yielded', async () => {
+    const busy = () => new ModelError('busy', { status: 503, retryable: true });
+    let opened = 0;
+    const out: string[] = [];
+    for await (const x of streamWithRetry(async function* (attempt) {
+      opened++;
+      if (attempt === 1) throw busy();
+      yield 'a';
+      yield 'b';
+    }, { retry: fast })) out.push(x);
+    expect([opened, out]).toEqual([2, ['a', 'b']]);
+    opened = 0;
+    const late = streamWithRetry(async function* () {
+      opened++;
+      yield 'a';
+      throw busy();
+    }, { retry: fast });
+    await expect((async () => { for await (const _ of late) void _; })()).rejects.toThrow('busy');
+    expect(opened).toBe(1);
   });
   it('an abort during the backoff rejects promptly with AgentAbortError', async () => {
     const ac = new AbortController();

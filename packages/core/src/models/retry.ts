@@ -1,9 +1,13 @@
-import { AgentAbortError, ModelError, toAbortError } from '../errors.js';
+import { AgentAbortError, AgentConfigError, ModelError, toAbortError } from '../errors.js';
 
-/** How a provider call is retried. `false` in model options disables retries. */
-export interface RetryOptions {
-  /** Attempts in total, the first one included. Default 3. */
-  maxAttempts: number;
+/** How a provider call is retried: how often (`maxRetries`) and how long to wait between attempts (the backoff). */
+export interface RetryOptions extends RetryBackoff {
+  /** Retries after the first attempt (the official SDKs' meaning). Default 2; 0 disables retries. */
+  maxRetries: number;
+}
+
+/** The waits between attempts. */
+export interface RetryBackoff {
   /** Base of the first wait. Default 1000 ms. */
   initialDelayMs: number;
   /** No wait is longer than this; a server asking for longer ends the retries. Default 30 000 ms. */
@@ -15,26 +19,25 @@ export interface RetryOptions {
 }
 
 export const DEFAULT_RETRY_OPTIONS: Readonly<RetryOptions> = Object.freeze({
-  maxAttempts: 3,
+  maxRetries: 2,
   initialDelayMs: 1000,
   maxDelayMs: 30_000,
   factor: 2,
   jitter: true,
 });
 
-const NO_RETRY: Readonly<RetryOptions> = Object.freeze({ ...DEFAULT_RETRY_OPTIONS, maxAttempts: 1 });
-
 function isComplete(o: Partial<RetryOptions>): o is RetryOptions {
-  return typeof o.maxAttempts === 'number' && typeof o.initialDelayMs === 'number' && typeof o.maxDelayMs === 'number' && typeof o.factor === 'number' && typeof o.jitter === 'boolean';
+  return typeof o.maxRetries === 'number' && typeof o.initialDelayMs === 'number' && typeof o.maxDelayMs === 'number' && typeof o.factor === 'number' && typeof o.jitter === 'boolean';
 }
 
-/** Complete options from a partial set; `false` means one attempt. */
-export function resolveRetryOptions(options?: Partial<RetryOptions> | false): Readonly<RetryOptions> {
-  if (options === false) return NO_RETRY;
+/** Complete options from a partial set. */
+export function resolveRetryOptions(options?: Partial<RetryOptions>): Readonly<RetryOptions> {
   if (!options) return DEFAULT_RETRY_OPTIONS;
   if (Object.isFrozen(options) && isComplete(options)) return options;
-  const resolved = { ...DEFAULT_RETRY_OPTIONS, ...options };
-  resolved.maxAttempts = Math.max(1, Math.floor(resolved.maxAttempts));
+  const resolved = { ...DEFAULT_RETRY_OPTIONS };
+  for (const key of Object.keys(options) as (keyof RetryOptions)[]) if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
+  if (!(resolved.maxRetries >= 0)) throw new AgentConfigError(`maxRetries must be 0 or more, not ${String(options.maxRetries)}.`);
+  resolved.maxRetries = Math.floor(resolved.maxRetries);
   return Object.freeze(resolved);
 }
 
@@ -134,7 +137,7 @@ export interface RetryInfo {
 }
 
 export interface WithRetryOptions {
-  retry?: Partial<RetryOptions> | false | Readonly<RetryOptions>;
+  retry?: Partial<RetryOptions>;
   signal?: AbortSignal;
   /** Default: isRetryableError. */
   isRetryable?: (error: unknown) => boolean;
@@ -149,7 +152,7 @@ export interface WithRetryOptions {
  * An abort (of `signal`) is never retried: it rejects with the AgentAbortError at once.
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: WithRetryOptions = {}): Promise<T> {
-  const policy = resolveRetryOptions(options.retry as Partial<RetryOptions> | false | undefined);
+  const policy = resolveRetryOptions(options.retry);
   const { signal } = options;
   const retryable = options.isRetryable ?? isRetryableError;
   for (let attempt = 1; ; attempt++) {
@@ -158,7 +161,42 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       return await fn(attempt);
     } catch (error) {
       if (signal?.aborted) throw toAbortError(signal);
-      if (attempt >= policy.maxAttempts || !retryable(error)) throw error;
+      if (attempt > policy.maxRetries || !retryable(error)) throw error;
+      const delayMs = retryDelay(attempt, policy, error, options.random);
+      if (delayMs === undefined) throw error;
+      options.onRetry?.({ attempt, error, delayMs });
+      await sleep(delayMs, signal);
+    }
+  }
+}
+
+export interface StreamWithRetryOptions extends WithRetryOptions {
+  /** Maps what an attempt threw (e.g. an SDK error to a ModelError) before deciding; what it returns is thrown. */
+  mapError?: (error: unknown) => unknown;
+}
+
+/**
+ * A stream with retries: each attempt is a fresh iterable from `open`. A failed attempt is
+ * retried (same policy as withRetry) only while nothing has been yielded: once output has
+ * reached the caller, another attempt would repeat it, so the error is thrown.
+ */
+export async function* streamWithRetry<T>(open: (attempt: number) => AsyncIterable<T>, options: StreamWithRetryOptions = {}): AsyncGenerator<T, void, undefined> {
+  const policy = resolveRetryOptions(options.retry);
+  const { signal } = options;
+  const retryable = options.isRetryable ?? isRetryableError;
+  for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw toAbortError(signal);
+    let yielded = false;
+    try {
+      for await (const item of open(attempt)) {
+        yielded = true;
+        yield item;
+      }
+      return;
+    } catch (thrown) {
+      if (signal?.aborted) throw toAbortError(signal);
+      const error = options.mapError ? options.mapError(thrown) : thrown;
+      if (yielded || attempt > policy.maxRetries || !retryable(error)) throw error;
       const delayMs = retryDelay(attempt, policy, error, options.random);
       if (delayMs === undefined) throw error;
       options.onRetry?.({ attempt, error, delayMs });

@@ -4,13 +4,14 @@ import { LiteLLMModel, type LiteLLMModelOptions } from '../litellm-model.js';
 /**
  * LiteLLM-style parameters for a deployment: an OpenAI-compatible endpoint (a LiteLLM proxy, vLLM,
  * OpenAI, …) made into a LiteLLMModel. Other keys are sent as model parameters (temperature, …).
+ * Python's snake_case `litellm_params` (api_base, api_key, rpm, tpm) are read too.
  */
 export interface LiteLLMParams {
   model: string;
-  apiBase?: string;
+  baseURL?: string;
   apiKey?: string;
-  rpm?: number;
-  tpm?: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
   [parameter: string]: unknown;
 }
 
@@ -25,11 +26,11 @@ export interface RouterDeployment {
   litellmParams?: LiteLLMParams;
   litellm_params?: Record<string, unknown>;
   /** Requests and tokens per minute this deployment may take; enforced with a core RateLimiter. */
-  rpm?: number;
-  tpm?: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
   /** For stats and error messages. Default: the model id, made unique with #n. */
   id?: string;
-  /** Options for the LiteLLMModel built from litellmParams (fetch, clientOptions, …). */
+  /** Options for the LiteLLMModel built from litellmParams (fetch, headers, timeoutMs, clientOptions, …). */
   modelOptions?: Partial<LiteLLMModelOptions>;
 }
 
@@ -68,7 +69,7 @@ function num(value: unknown): number | undefined {
   return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
-const PARAM_KEYS = new Set(['model', 'apiBase', 'api_base', 'apiKey', 'api_key', 'rpm', 'tpm']);
+const PARAM_KEYS = new Set(['model', 'baseURL', 'api_base', 'apiKey', 'api_key', 'requestsPerMinute', 'tokensPerMinute', 'rpm', 'tpm']);
 
 /** Builds the states for a model list; ids are unique. Throws AgentConfigError on a bad entry. */
 export function buildDeployments(list: readonly RouterDeployment[]): DeploymentState[] {
@@ -86,17 +87,17 @@ export function buildDeployments(list: readonly RouterDeployment[]): DeploymentS
       for (const key in params) if (!PARAM_KEYS.has(key)) parameters[key] = params[key];
       model = new LiteLLMModel({
         modelId: id,
-        apiBase: str(params!.apiBase) ?? str(params!.api_base),
+        baseURL: str(params!.baseURL) ?? str(params!.api_base),
         apiKey: str(params!.apiKey) ?? str(params!.api_key),
         // The router owns retries and fallbacks; a deployment fails fast so another can answer.
-        retry: false,
+        maxRetries: 0,
         ...entry.modelOptions,
-        parameters: { ...parameters, ...entry.modelOptions?.parameters },
+        modelParameters: { ...parameters, ...entry.modelOptions?.modelParameters },
       });
     }
-    const rpm = num(entry.rpm) ?? num(params?.rpm);
-    const tpm = num(entry.tpm) ?? num(params?.tpm);
-    const limiter = rpm || tpm ? new RateLimiter({ requestsPerMinute: rpm, tokensPerMinute: tpm }) : undefined;
+    const requestsPerMinute = num(entry.requestsPerMinute) ?? num(params?.requestsPerMinute) ?? num(params?.rpm);
+    const tokensPerMinute = num(entry.tokensPerMinute) ?? num(params?.tokensPerMinute) ?? num(params?.tpm);
+    const limiter = requestsPerMinute || tokensPerMinute ? new RateLimiter({ requestsPerMinute, tokensPerMinute }) : undefined;
     let id = str(entry.id) ?? model.modelId;
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);

@@ -1,18 +1,5 @@
-import {
-  AgentAbortError,
-  AgentConfigError,
-  ModelError,
-  resolveRetryOptions,
-  retryDelay,
-  sleep,
-  toAbortError,
-  withRetry,
-  type ChatMessage,
-  type ChatMessageStreamDelta,
-  type GenerateOptions,
-  type Model,
-  type RetryOptions,
-} from '@smol/core';
+import { AgentAbortError, AgentConfigError, ModelError, toAbortError, type ChatMessage, type ChatMessageStreamDelta, type GenerateOptions, type Model } from '@smol/core';
+import { resolveRetryOptions, streamWithRetry, withRetry, type RetryBackoff, type RetryOptions } from '@smol/core/provider';
 import { buildDeployments, type DeploymentState, type RouterDeployment } from './deployment.js';
 import { Cursor, pick, resolveStrategy, type RoutingStrategy } from './strategies.js';
 
@@ -32,10 +19,11 @@ export interface LiteLLMRouterModelOptions {
   /** How long a deployment that failed (429, 5xx, timeout, 401/403/404) is skipped. Default 5000 ms, or its Retry-After. */
   cooldownMs?: number;
   /**
-   * Passes over all deployments and fallbacks; between passes the router waits as the policy says
-   * (Retry-After honoured). Default: core's policy (3 passes). `false`: one pass.
+   * Passes over all deployments and fallbacks after the first, when all failed with a retryable
+   * error; between passes the router waits as `retryBackoff` says (Retry-After honoured). Default 2; 0: one pass.
    */
-  retry?: Partial<RetryOptions> | false;
+  maxRetries?: number;
+  retryBackoff?: Partial<RetryBackoff>;
 }
 
 export interface DeploymentStats {
@@ -73,7 +61,7 @@ export class LiteLLMRouterModel implements Model {
     const strategy = resolveStrategy(options.routingStrategy);
     if (!strategy) throw new AgentConfigError(`LiteLLMRouterModel: unknown routingStrategy "${options.routingStrategy}".`);
     this.routingStrategy = strategy;
-    this.retryOptions = resolveRetryOptions(options.retry);
+    this.retryOptions = resolveRetryOptions({ ...options.retryBackoff, maxRetries: options.maxRetries });
     this.cooldownMs = options.cooldownMs ?? 5000;
     this.deployments = buildDeployments(options.modelList);
     for (const d of this.deployments) {
@@ -125,38 +113,37 @@ export class LiteLLMRouterModel implements Model {
     );
   }
 
-  async *agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+  agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+    return streamWithRetry(() => this.streamPass(messages, options), { retry: this.retryOptions, signal: options.signal });
+  }
+
+  /** One pass over the deployments: the first that streams wins; a stream fails over only before its first delta. */
+  private async *streamPass(messages: readonly ChatMessage[], options: GenerateOptions): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const { signal } = options;
-    for (let attempt = 1; ; attempt++) {
-      const failures: [DeploymentState, ModelError][] = [];
-      for (const d of this.order()) {
-        const started = await this.begin(d, signal);
-        let yielded = false;
-        try {
-          for await (const delta of d.model.agenerateStream(messages, options)) {
-            if (!yielded) {
-              yielded = true;
-              d.recordLatency(performance.now() - started); // time to first delta
-            }
-            if (delta.tokenUsage) d.limiter?.recordTokens(delta.tokenUsage.totalTokens);
-            yield delta;
+    const failures: [DeploymentState, ModelError][] = [];
+    for (const d of this.order()) {
+      const started = await this.begin(d, signal);
+      let yielded = false;
+      try {
+        for await (const delta of d.model.agenerateStream(messages, options)) {
+          if (!yielded) {
+            yielded = true;
+            d.recordLatency(performance.now() - started); // time to first delta
           }
-          return;
-        } catch (error) {
-          const err = this.failed(d, error, signal);
-          // Once output has reached the caller, another deployment cannot take over.
-          if (yielded) throw err;
-          failures.push([d, err]);
-        } finally {
-          d.inFlight--;
+          if (delta.tokenUsage) d.limiter?.recordTokens(delta.tokenUsage.totalTokens);
+          yield delta;
         }
+        return;
+      } catch (error) {
+        const err = this.failed(d, error, signal);
+        // Once output has reached the caller, another deployment cannot take over.
+        if (yielded) throw err;
+        failures.push([d, err]);
+      } finally {
+        d.inFlight--;
       }
-      const error = this.exhausted(failures);
-      if (!error.retryable || attempt >= this.retryOptions.maxAttempts) throw error;
-      const delay = retryDelay(attempt, this.retryOptions, error);
-      if (delay === undefined) throw error;
-      await sleep(delay, signal);
     }
+    throw this.exhausted(failures);
   }
 
   /**

@@ -1,0 +1,64 @@
+// @smol/core/provider: what provider authors need to put a model API behind smol's Model interface.
+// People who build agents need only the package root.
+export {
+  ApiModel,
+  DEFAULT_ROLE_CONVERSIONS,
+  StopFilter,
+  firstStop,
+  mapStream,
+  readTokenUsage,
+  toolSpec,
+  type ApiModelOptions,
+  type ModelCallOptions,
+  type StreamMapper,
+  type ToolSpec,
+} from '../models/api-model.js';
+export {
+  DEFAULT_RETRY_OPTIONS,
+  isConnectionError,
+  isRetryableError,
+  parseRetryAfter,
+  resolveRetryOptions,
+  retryDelay,
+  sleep,
+  streamWithRetry,
+  withRetry,
+  type RetryBackoff,
+  type RetryInfo,
+  type RetryOptions,
+  type StreamWithRetryOptions,
+  type WithRetryOptions,
+} from '../models/retry.js';
+export { RateLimiter, type RateLimiterOptions } from '../models/rate-limiter.js';
+export { ProviderErrorCause, SecretSet, describeCause, redactSecrets, sanitizeError, sanitizeModelError } from '../models/redact.js';
+export { loadApiKey, loadSetting, readEnv, type ApiKey, type SettingSource } from './settings.js';
+export { linkedController } from '../runner/abort.js';
+export { toAbortError } from '../errors.js';
+export { bytesToBase64, contentLines, imagePartUrl, parseArguments, usageIncrement } from '../messages.js';
+export { createNodeFetch, defaultFetch, getDefaultNodeFetch, type FetchFunction, type NodeFetchOptions } from '../transport/index.js';
+export {
+  WireStreamMapper,
+  fromWireCompletion,
+  toWireMessages,
+  toWireRequest,
+  toWireResponseFormat,
+  toWireToolChoice,
+  toWireTools,
+  type WireChunk,
+  type WireCompletion,
+  type WireContentPart,
+  type WireMessage,
+  type WireRequest,
+  type WireRole,
+  type WireTool,
+  type WireToolChoice,
+} from './openai-wire.js';
+export {
+  endpointName,
+  hostOf,
+  httpErrorToModelError,
+  timeoutToModelError,
+  transportErrorToModelError,
+  type EndpointContext,
+  type HttpErrorInfo,
+} from './errors.js';
