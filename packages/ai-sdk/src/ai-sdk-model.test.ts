@@ -34,7 +34,7 @@ describe('agenerate over doGenerate (V4)', () => {
       { role: 'system', content: [{ type: 'text', text: 'be brief' }] },
       { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', image: 'data:image/png;base64,AAAA' }, { type: 'image', image: 'https://example.com/a.jpg' }] },
     ];
-    const reply = await aiSdkModel(model, { parameters: { temperature: 0.2, max_tokens: 99 } }).agenerate(messages, {
+    const reply = await aiSdkModel(model, { modelParameters: { temperature: 0.2, max_tokens: 99 } }).agenerate(messages, {
       toolsToCallFrom: [weather],
       toolChoice: { type: 'function', function: { name: 'get_weather' } },
       responseFormat: { type: 'json_schema', jsonSchema: { name: 'out', schema: { type: 'object' } } },
@@ -332,14 +332,14 @@ describe('errors and retries are smol’s', () => {
         return result([{ type: 'text', text: 'second' }]);
       },
     });
-    const reply = await aiSdkModel(model, { retry: { initialDelayMs: 1 } }).agenerate([{ role: 'user', content: 'x' }]);
+    const reply = await aiSdkModel(model, { retryBackoff: { initialDelayMs: 1 } }).agenerate([{ role: 'user', content: 'x' }]);
     expect(reply.content).toBe('second');
     expect(n).toBe(2);
   });
 
   it('a 400 is not retried and keeps its status; the agent reports a generation error', async () => {
     const model = new MockLanguageModelV4({ doGenerate: async () => { throw apiError(400); } });
-    const m = aiSdkModel(model, { retry: { initialDelayMs: 1 } });
+    const m = aiSdkModel(model, { retryBackoff: { initialDelayMs: 1 } });
     await expect(m.agenerate([{ role: 'user', content: 'x' }])).rejects.toSatisfy((e) => ModelError.isInstance(e) && (e as ModelError).status === 400 && !(e as ModelError).retryable);
     expect(model.doGenerateCalls).toHaveLength(1);
     await expect(new ToolCallingAgent({ model: m, tools: [] }).arun('x')).rejects.toSatisfy((e) => AgentGenerationError.isInstance(e));

@@ -1,5 +1,6 @@
 import type { LanguageModelV4CallOptions, LanguageModelV4FunctionTool, LanguageModelV4ToolChoice } from '@ai-sdk/provider';
-import { ApiModel, ModelError, type ApiModelOptions, type ChatMessage, type ModelCallOptions, type ToolChoice, type ToolSpec } from '@smol/core';
+import { ModelError, type ChatMessage, type ToolChoice } from '@smol/core';
+import { ApiModel, type ApiModelOptions, type ModelCallOptions, type ToolSpec } from '@smol/core/provider';
 import { toModelError } from './errors.js';
 import { TurnMemory, toPrompt } from './prompt.js';
 import { forVersion, readFinishReason, readUsage, specVersion, type AnyLanguageModel, type SpecVersion } from './spec.js';
@@ -82,9 +83,9 @@ export class AiSdkModel extends ApiModel {
     const tools = options.tools;
     const call: LanguageModelV4CallOptions = { prompt: toPrompt(messages, new Set(tools?.map((t) => t.name)), this.turns) };
     const target = call as Record<string, unknown>;
-    for (const key in options.parameters) {
+    for (const key in options.modelParameters) {
       const name = PARAMETER_NAMES[key];
-      if (name && options.parameters[key] !== undefined) target[name] = options.parameters[key];
+      if (name && options.modelParameters[key] !== undefined) target[name] = options.modelParameters[key];
     }
     if (options.stopSequences) call.stopSequences = options.stopSequences;
     if (tools?.length) {

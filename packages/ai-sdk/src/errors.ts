@@ -1,5 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
-import { AgentError, ModelError, describeCause, isConnectionError, parseRetryAfter, redactSecrets } from '@smol/core';
+import { AgentError, ModelError } from '@smol/core';
+import { describeCause, isConnectionError, parseRetryAfter, redactSecrets } from '@smol/core/provider';
 
 /**
  * An AI SDK error as a ModelError, so smol's retry policy applies: the status, `isRetryable`

@@ -86,7 +86,7 @@ describe('@ai-sdk/openai (chat) against the simulated OpenAI-compatible server',
   it('a 429 with retry-after-ms is retried by smol', async () => {
     const local = await startMockLlmServer({ faults: [{ status: 429, retryAfterMs: 5 }] });
     try {
-      const model = aiSdkModel(createOpenAI({ baseURL: local.baseURL, apiKey: 'sk-test' }).chat('mock-model'), { retry: { maxAttempts: 2 } });
+      const model = aiSdkModel(createOpenAI({ baseURL: local.baseURL, apiKey: 'sk-test' }).chat('mock-model'), { maxRetries: 1 });
       const reply = await model.agenerate([{ role: 'user', content: 'hello' }]);
       expect(reply.content).toContain('hello');
       expect(local.countsByPath['/v1/chat/completions']).toBe(2);
@@ -159,12 +159,12 @@ describe('@ai-sdk/anthropic against a scripted /v1/messages server', () => {
   it('an overloaded 529 is retried by smol (retryable per the provider); a 400 is not', async () => {
     let n = 0;
     const server = await startAnthropicMessagesServer(() => (n++ === 0 ? { status: 529, retryAfter: '0' } : { blocks: [{ type: 'text', text: 'ok' }] }));
-    const model = aiSdkModel(anthropic(server.url)('claude-test'), { retry: { maxAttempts: 2, initialDelayMs: 1 } });
+    const model = aiSdkModel(anthropic(server.url)('claude-test'), { maxRetries: 1, retryBackoff: { initialDelayMs: 1 } });
     expect((await model.agenerate([{ role: 'user', content: 'hi' }])).content).toBe('ok');
     expect(server.requests).toHaveLength(2);
 
     const bad = await startAnthropicMessagesServer(() => ({ status: 400 }));
-    const failing = aiSdkModel(anthropic(bad.url)('claude-test'), { retry: { maxAttempts: 3, initialDelayMs: 1 } });
+    const failing = aiSdkModel(anthropic(bad.url)('claude-test'), { maxRetries: 2, retryBackoff: { initialDelayMs: 1 } });
     await expect(failing.agenerate([{ role: 'user', content: 'hi' }])).rejects.toMatchObject({ status: 400, retryable: false });
     expect(bad.requests).toHaveLength(1);
   });

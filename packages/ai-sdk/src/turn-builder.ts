@@ -1,7 +1,8 @@
 // One assistant turn, from a generate result's content or a stream's parts: the message smol
 // sees (text, client tool calls) and the spec's parts to replay next turn (reasoning, metadata,
 // provider-executed calls and results).
-import { parseArguments, type ChatMessage, type ChatMessageStreamDelta, type ChatMessageToolCall } from '@smol/core';
+import { type ChatMessage, type ChatMessageStreamDelta, type ChatMessageToolCall } from '@smol/core';
+import { parseArguments } from '@smol/core/provider';
 import type { AssistantPart } from './prompt.js';
 import { mergeMetadata, type ProviderMetadata } from './spec.js';
 

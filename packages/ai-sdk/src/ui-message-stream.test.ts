@@ -91,7 +91,7 @@ describe('runToUIMessageStream', () => {
 
   it('a failed run ends with an error chunk; an interrupted one with abort', async () => {
     const failing = new MockLanguageModelV4({ doStream: async () => { throw new Error('secret internals'); } });
-    const chunks = await collect(runToUIMessageStream(new ToolCallingAgent({ model: aiSdkModel(failing, { retry: false }), tools: [] }).arun('x', { stream: true })));
+    const chunks = await collect(runToUIMessageStream(new ToolCallingAgent({ model: aiSdkModel(failing, { maxRetries: 0 }), tools: [] }).arun('x', { stream: true })));
     const last = chunks.at(-1)!;
     expect(last.type).toBe('error');
     expect((last as { errorText: string }).errorText).toMatch(/call failed/);

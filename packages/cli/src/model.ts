@@ -65,7 +65,7 @@ export async function createModel(args: ModelArgs, env: Env): Promise<CliModel> 
   switch (provider) {
     case 'openai': {
       const { OpenAIServerModel } = await import('@smol/openai');
-      return { model: new OpenAIServerModel({ modelId, apiBase: args.baseUrl ?? env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY ?? 'not-needed' }), label, close: none };
+      return { model: new OpenAIServerModel({ modelId, baseURL: args.baseUrl ?? env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY ?? 'not-needed' }), label, close: none };
     }
     case 'anthropic': {
       const { AnthropicModel } = await load<typeof import('@smol/anthropic')>('@smol/anthropic', provider);
@@ -73,13 +73,13 @@ export async function createModel(args: ModelArgs, env: Env): Promise<CliModel> 
     }
     case 'hf': {
       const { InferenceClientModel } = await load<typeof import('@smol/hf')>('@smol/hf', provider);
-      return { model: new InferenceClientModel({ modelId, token: env.HF_TOKEN, ...(args.baseUrl ? { endpointUrl: args.baseUrl } : {}) }), label, close: none };
+      return { model: new InferenceClientModel({ modelId, apiKey: env.HF_TOKEN, ...(args.baseUrl ? { baseURL: args.baseUrl } : {}) }), label, close: none };
     }
     case 'azure': {
       const { AzureOpenAIServerModel } = await load<typeof import('@smol/azure')>('@smol/azure', provider);
       const model = new AzureOpenAIServerModel({
         modelId: args.model ?? env.AZURE_OPENAI_DEPLOYMENT ?? modelId,
-        azureEndpoint: args.baseUrl ?? env.AZURE_OPENAI_ENDPOINT,
+        endpoint: args.baseUrl ?? env.AZURE_OPENAI_ENDPOINT,
         apiKey: env.AZURE_OPENAI_API_KEY,
         apiVersion: env.OPENAI_API_VERSION ?? '2024-10-21',
       });
@@ -87,7 +87,7 @@ export async function createModel(args: ModelArgs, env: Env): Promise<CliModel> 
     }
     case 'litellm': {
       const { LiteLLMModel } = await load<typeof import('@smol/litellm-proxy')>('@smol/litellm-proxy', provider);
-      return { model: new LiteLLMModel({ modelId, apiBase: args.baseUrl ?? env.LITELLM_PROXY_URL, apiKey: env.LITELLM_API_KEY }), label, close: none };
+      return { model: new LiteLLMModel({ modelId, baseURL: args.baseUrl ?? env.LITELLM_PROXY_URL, apiKey: env.LITELLM_API_KEY }), label, close: none };
     }
   }
 }
@@ -104,6 +104,6 @@ async function simulatedModel(modelId = 'smol-simulated'): Promise<CliModel> {
     recordRequests: false,
     responder: (request) => ((request.body.tools ?? []).length > 0 ? tools(request) : code(request)),
   });
-  const model = new OpenAIServerModel({ modelId, apiBase: server.baseURL, apiKey: 'simulated' });
+  const model = new OpenAIServerModel({ modelId, baseURL: server.baseURL, apiKey: 'simulated' });
   return { model, label: 'the simulated model (no key, no network)', close: () => server.close() };
 }

@@ -1,5 +1,6 @@
 // What the HTTP API sends: runs, steps and events as plain JSON. Never a header, key or raw provider error.
-import { AgentAbortError, AgentError, AgentGenerationError, imagePartUrl, CODE_TOOL, type AgentEvent, type ImagePart, type MemoryStep, type RunResult } from '@smol/core';
+import { AgentAbortError, AgentError, AgentGenerationError, CODE_TOOL, type AgentEvent, type ImagePart, type MemoryStep, type RunResult } from '@smol/core';
+import { imagePartUrl } from '@smol/core/provider';
 
 /** The tool a CodeAgent's code runs through; shown as code, not as a tool call. */
 

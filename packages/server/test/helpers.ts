@@ -1,5 +1,6 @@
 // Agents on the scripted model, a server on a free port, and an SSE reader for the tests.
-import { ToolCallingAgent, sleep, tool, type ChatMessage } from '@smol/core';
+import { ToolCallingAgent, tool, type ChatMessage } from '@smol/core';
+import { sleep } from '@smol/core/provider';
 import { ScriptedModel } from '@smol/testing';
 import { z } from 'zod';
 import { serve, type ServeOptions, type SmolServer } from '../src/index.js';

@@ -28,7 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const tr = () => transcriber({ endpointUrl: `${s.url}/asr`, accessToken: 'hf_test', root: dir, allowPrivateNetwork: true });
+const tr = () => transcriber({ baseURL: `${s.url}/asr`, apiKey: 'hf_test', root: dir, allowPrivateNetwork: true });
 
 describe('transcriber (@huggingface/inference against a local endpoint)', () => {
   it('transcribes a URL', async () => {
@@ -45,8 +45,8 @@ describe('transcriber (@huggingface/inference against a local endpoint)', () => 
 
   it('refuses files outside the root, files without a root, and private URLs by default', async () => {
     expect(await tr().forward({ audio: '../etc/passwd' }, ctx())).toMatch(/^Error: "\.\.\/etc\/passwd" is outside the working directory/);
-    expect(await transcriber({ endpointUrl: `${s.url}/asr` }).forward({ audio: 'memo.wav' }, ctx())).toMatch(/reading files is not enabled/);
-    expect(await transcriber({ endpointUrl: `${s.url}/asr` }).forward({ audio: `${s.url}/memo.wav` }, ctx())).toMatch(/it is a loopback address/);
+    expect(await transcriber({ baseURL: `${s.url}/asr` }).forward({ audio: 'memo.wav' }, ctx())).toMatch(/reading files is not enabled/);
+    expect(await transcriber({ baseURL: `${s.url}/asr` }).forward({ audio: `${s.url}/memo.wav` }, ctx())).toMatch(/it is a loopback address/);
   });
 
   it('says so when the optional @huggingface/inference is not installed', async () => {
@@ -56,7 +56,7 @@ describe('transcriber (@huggingface/inference against a local endpoint)', () => 
     });
     try {
       const { transcriber: fresh } = await import('./transcriber.ts');
-      expect(await fresh({ endpointUrl: `${s.url}/asr` }).forward({ audio: 'x' }, ctx({ x: new Uint8Array(WAV) }))).toBe(
+      expect(await fresh({ baseURL: `${s.url}/asr` }).forward({ audio: 'x' }, ctx({ x: new Uint8Array(WAV) }))).toBe(
         'Error: The transcriber is not available: the optional package @huggingface/inference is not installed (pnpm add @huggingface/inference).',
       );
     } finally {

@@ -9,11 +9,11 @@ export interface TranscriberOptions extends NetworkOptions {
   /** The speech recognition model. Default 'openai/whisper-large-v3'. */
   model?: string;
   /** Hugging Face token; default HF_TOKEN from the environment. */
-  accessToken?: string;
-  /** An inference provider, as @huggingface/inference names it (default 'auto'). Not used with endpointUrl. */
+  apiKey?: string;
+  /** An inference provider, as @huggingface/inference names it (default 'auto'). Not used with baseURL. */
   provider?: string;
   /** Call this endpoint directly (a dedicated Inference Endpoint, or a local server). */
-  endpointUrl?: string;
+  baseURL?: string;
   /** Audio files may be read from this directory (and below); without it, file paths are refused. */
   root?: string;
   /** Largest audio accepted, in bytes. Default 25 MiB. */
@@ -46,9 +46,9 @@ export function transcriber(options: TranscriberOptions = {}): Tool<{ audio: str
         const hf = await loaded;
         const data = await loadAudio(audio, state, signal);
         if (data.size > maxAudioBytes) return `Error: the audio is larger than ${maxAudioBytes} bytes.`;
-        const inference = new hf.InferenceClient(options.accessToken ?? process.env.HF_TOKEN);
-        const args = options.endpointUrl
-          ? { data, model: options.model ?? 'openai/whisper-large-v3', endpointUrl: options.endpointUrl }
+        const inference = new hf.InferenceClient(options.apiKey ?? process.env.HF_TOKEN);
+        const args = options.baseURL
+          ? { data, model: options.model ?? 'openai/whisper-large-v3', endpointUrl: options.baseURL }
           : { data, model: options.model ?? 'openai/whisper-large-v3', provider: (options.provider ?? 'auto') as never };
         const out = await inference.automaticSpeechRecognition(args, { signal });
         return out.text.trim() || '(no speech recognised)';
