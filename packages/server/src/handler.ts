@@ -216,8 +216,10 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     const pending = new Set(((record.outcome?.body.pendingApprovals as { callId: string }[] | undefined) ?? []).map((p) => p.callId));
     const unknown = Object.keys(data.decisions).filter((callId) => !pending.has(callId));
     if (unknown.length > 0) return problem(400, `Invalid request: "decisions.${unknown[0]}" is not a pending call of this run.`, { issues: unknown.map((k) => ({ field: `decisions.${k}`, message: 'is not a pending call' })), pending: [...pending] });
-    if (record.status !== 'awaiting_approval' || !record.snapshot) return problem(409, `The run "${id}" is not waiting for approvals any more.`);
     const agent = await instance(entries.get(record.agent)!);
+    const again = refuse();
+    if (again) return again;
+    if (record.status !== 'awaiting_approval' || !record.snapshot) return problem(409, `The run "${id}" is not waiting for approvals any more.`);
     const snapshot = record.snapshot;
     record.reopen();
     const run = agent.resume(snapshot, { decisions: data.decisions, stream: true });

@@ -74,6 +74,7 @@ export class RunRecord {
 
   /** Resolves on the next event or status change, or after `ms`, or when `signal` aborts. */
   changed(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

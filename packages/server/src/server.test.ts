@@ -145,6 +145,14 @@ describe('@smol/server API', () => {
     expect(again.status).toBe(409);
   });
 
+  it('two answers to the same approvals at once: one resumes the run, the other gets 409', async () => {
+    const { url } = await startServer({}, { approval: true });
+    const paused = await (await post(`${url}/api/runs`, { task: 'Weather?' })).json();
+    const body = { decisions: { [paused.pendingApprovals[0].callId]: true } };
+    const statuses = await Promise.all([post(`${url}/api/runs/${paused.runId}/approvals`, body), post(`${url}/api/runs/${paused.runId}/approvals`, body)].map((p) => p.then((r) => r.status)));
+    expect(statuses.sort()).toEqual([200, 409]);
+  });
+
   it('rejected calls become observations', async () => {
     const { url } = await startServer({}, { approval: true });
     const paused = await (await post(`${url}/api/runs`, { task: 'Weather?' })).json();
