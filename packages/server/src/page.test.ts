@@ -124,6 +124,8 @@ describe('the chat page', () => {
     await page.waitForSelector('.approval', { timeout: 10_000 });
     expect(await page.textContent('#status')).toBe('waiting for your approval');
     expect(await page.textContent('.approval .tool-call')).toBe('get_weather({"city":"Paris"})');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}approval.png` });
     // The first button has the focus: Enter approves.
     await page.keyboard.press('Enter');
     await page.waitForSelector('.answer', { timeout: 10_000 });
