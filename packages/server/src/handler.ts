@@ -250,7 +250,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
   };
 
   const routes: Route[] = [
-    { method: 'GET', pattern: /^\/$/, open: true, handle: () => (options.page === false ? problem(404, 'Not found: GET /') : chatPage()) },
+    { method: 'GET', pattern: /^\/(?:chat\.js|chat\.css)?$/, open: true, handle: (_r, url) => (options.page === false ? problem(404, `Not found: GET ${url.pathname}`) : chatPage(url.pathname)) },
     { method: 'GET', pattern: /^\/openapi\.json$/, open: true, handle: () => json(200, openApiDocument(limits, maxBodyBytes)) },
     { method: 'GET', pattern: /^\/api\/health$/, open: true, handle: () => json(200, { ok: !closing, activeRuns: registry.active }) },
     { method: 'GET', pattern: /^\/api\/agents$/, handle: async () => json(200, await listAgents()) },

@@ -43,8 +43,16 @@ function codeAgent() {
   return new CodeAgent({ model, tools: [getWeather], maxSteps: 4, telemetry: false });
 }
 
+/** Console errors of the page (a script error, a blocked style or script under the CSP). */
+let consoleErrors: string[] = [];
+
 async function open(url: string): Promise<Page> {
   page = await browser.newPage();
+  consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto(`${url}/`);
   await expect.poll(() => page.textContent('#agent-info')).toMatch(/on scripted-model/);
   return page;
@@ -65,6 +73,8 @@ describe('the chat page', () => {
     expect(await page.textContent('.answer .output')).toBe('sunny in Paris');
     expect(await page.locator('#history li').count()).toBe(1);
     expect(await page.textContent('#history li .state')).toBe('success');
+    // Nothing was blocked by the page's content security policy, and no script failed.
+    expect(consoleErrors).toEqual([]);
   });
 
   it('shows a CodeAgent\'s code highlighted, and its output', async () => {
