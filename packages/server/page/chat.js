@@ -50,9 +50,10 @@ function highlight(code) {
 }
 
 // ---------- one run's view ----------
-function runView(task, images) {
+function runView(task, images, fileNames) {
   const root = el('article', 'run');
   const t = el('div', 'task', task);
+  if (fileNames && fileNames.length) t.append(el('div', 'meta', `attached: ${fileNames.join(', ')}`));
   if (images && images.length) {
     const thumbs = el('div', 'thumbs');
     images.forEach((src, i) => { const img = el('img'); img.src = src; img.alt = `attached image ${i + 1}`; thumbs.append(img); });
@@ -325,15 +326,18 @@ function readImages(files) {
 
 async function start(task) {
   if (current && current.controller) current.controller.abort();
-  const files = filesInput.files;
-  const previews = files && files.length ? await readImages(files) : [];
+  const files = [...(filesInput.files || [])];
+  const pictures = files.filter((f) => f.type.startsWith('image/'));
+  const texts = files.filter((f) => !f.type.startsWith('image/'));
+  const previews = pictures.length ? await readImages(pictures) : [];
   const body = new FormData();
   body.set('task', task);
   body.set('stream', 'true');
   body.set('keep', 'true');
   if (agentSelect.value) body.set('agent', agentSelect.value);
-  for (const f of files || []) body.append('images', f, f.name);
-  current = { runId: null, lastId: 0, images: previews.filter((p) => p.length < 200000), view: runView(task, previews) };
+  for (const f of pictures) body.append('images', f, f.name);
+  for (const f of texts) body.append('files', f, f.name);
+  current = { runId: null, lastId: 0, images: previews.filter((p) => p.length < 200000), view: runView(task, previews, texts.map((f) => f.name)) };
   await follow(null, { method: 'POST', path: '/api/runs', body });
   filesInput.value = '';
 }

@@ -3,7 +3,7 @@
 import { CodeAgent, ToolCallingAgent, toolParametersSchema, type AgentRun, type MultiStepAgent } from '@smol/core';
 import { bearerCheck } from './auth.js';
 import { parseBody, readBody } from './body.js';
-import { decisionsSchema, imageParts, issueSentence, issuesOf, startSchema, type InputLimits } from './input.js';
+import { decisionsSchema, imageParts, issueSentence, issuesOf, startSchema, withFiles, type InputLimits } from './input.js';
 import { openApiDocument } from './openapi.js';
 import { chatPage } from './page.js';
 import { RunRegistry, type RunRecord } from './runs.js';
@@ -23,6 +23,8 @@ export interface HandlerOptions {
   maxTaskChars?: number;
   /** Most images on one task. Default 4. */
   maxImages?: number;
+  /** Most text files on one task (they join `additionalArgs.files`). Default 4. */
+  maxFiles?: number;
   /** Highest `maxSteps` a request may ask for. Default 50. */
   maxSteps?: number;
   /** Runs at once; one more gets 429 with Retry-After. Default 16. */
@@ -90,7 +92,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
   }
   if (entries.size === 0) throw new TypeError('createHandler needs at least one agent.');
   const defaultAgent = entries.keys().next().value as string;
-  const limits: InputLimits = { maxTaskChars: options.maxTaskChars ?? 20_000, maxImages: options.maxImages ?? 4, maxSteps: options.maxSteps ?? 50 };
+  const limits: InputLimits = { maxTaskChars: options.maxTaskChars ?? 20_000, maxImages: options.maxImages ?? 4, maxFiles: options.maxFiles ?? 4, maxSteps: options.maxSteps ?? 50 };
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxConcurrent = options.maxConcurrentRuns ?? 16;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -195,7 +197,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     const run = agent.start(data.task, {
       stream: true,
       maxSteps: data.maxSteps,
-      additionalArgs: data.additionalArgs,
+      additionalArgs: withFiles(data.additionalArgs, data.files),
       images: imageParts(data.images),
     });
     const record = registry.create(run.id, name, data.task);

@@ -40,6 +40,8 @@ describe('bad input gets a clear JSON error naming the field', () => {
     ['an image that is not a URL', { task: 'hi', images: ['file:///etc/passwd'] }, /"images.0" must be an http\(s\) URL or a data:image/],
     ['an image of another type', { task: 'hi', images: ['data:text/html;base64,PGI+'] }, /"images.0" must be an http/],
     ['too many images', { task: 'hi', images: Array(5).fill('https://x.test/a.png') }, /"images" must hold at most 4 images/],
+    ['too many files', { task: 'hi', files: Array(5).fill({ name: 'a', content: 'b' }) }, /"files" must hold at most 4 files/],
+    ['a file without content', { task: 'hi', files: [{ name: 'a' }] }, /"files.0.content" must be text \(UTF-8\)/],
     ['stream as a string', { task: 'hi', stream: 'yes' }, /"stream" must be true or false/],
     ['additionalArgs not an object', { task: 'hi', additionalArgs: [1] }, /"additionalArgs" must be an object/],
     ['an unknown agent', { task: 'hi', agent: 'nope' }, /"agent" must be one of "weather"; got "nope"/],

@@ -143,17 +143,23 @@ describe('the chat page', () => {
     expect(await page.locator('.approval').count()).toBe(0);
   });
 
-  it('uploads an image with the task; the model gets it', async () => {
+  it('uploads an image and a text file with the task; the model gets both', async () => {
     const server = await startServer();
     await open(server.url);
     await page.getByLabel('Task').fill('What is in this picture?');
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-    await page.getByLabel('Images (optional)').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await page.getByLabel('Attachments: images or text files (optional)').setInputFiles([
+      { name: 'dot.png', mimeType: 'image/png', buffer: png },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('the sky is red today') },
+    ]);
     await page.getByRole('button', { name: 'Run' }).click();
     await page.waitForSelector('.answer', { timeout: 10_000 });
     expect(await page.getAttribute('.task .thumbs img', 'alt')).toBe('attached image 1');
     const user = server.model.calls[0].messages.find((m) => m.role === 'user')!;
     expect(user.content).toEqual(expect.arrayContaining([{ type: 'image', image: `data:image/png;base64,${png.toString('base64')}`, mediaType: 'image/png' }]));
+    // The text file reached the model with the task.
+    expect(JSON.stringify(user.content)).toContain('the sky is red today');
+    expect(await page.textContent('.task .meta')).toBe('attached: notes.txt');
   });
 
   it('reconnects mid-run from the last event id and misses nothing; a reload follows the run again', async () => {

@@ -176,6 +176,24 @@ describe('@smol/server API', () => {
     expect(last.content).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'image', image: 'data:image/png;base64,iVBORw==' })]));
   });
 
+  it('attaches text files: the model sees them with the task (JSON and multipart)', async () => {
+    const server = await startServer();
+    expect((await post(`${server.url}/api/runs`, { task: 'Summarise', files: [{ name: 'a.txt', content: 'alpha beta' }] })).status).toBe(200);
+    const text = (i: number) => JSON.stringify(server.model.calls[i].messages.find((m) => m.role === 'user')!.content);
+    expect(text(0)).toContain('{\\"files\\":{\\"a.txt\\":\\"alpha beta\\"}}');
+    const form = new FormData();
+    form.set('task', 'Summarise');
+    form.append('files', new Blob(['gamma'], { type: 'text/plain' }), 'b.md');
+    expect((await fetch(`${server.url}/api/runs`, { method: 'POST', body: form })).status).toBe(200);
+    expect(text(2)).toContain('b.md');
+    const binary = new FormData();
+    binary.set('task', 'x');
+    binary.append('files', new Blob([new Uint8Array([0xff, 0xfe, 0xfd])]), 'c.bin');
+    const bad = await fetch(`${server.url}/api/runs`, { method: 'POST', body: binary });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).issues[0]).toEqual({ field: 'files.0.content', message: 'must be text (UTF-8)' });
+  });
+
   it('serves an agent factory: a new agent per run', async () => {
     let made = 0;
     const { url } = await startServer({ agents: { fresh: () => (made++, weatherAgent().agent) } });
