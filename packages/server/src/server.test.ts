@@ -56,14 +56,12 @@ describe('@smol/server API', () => {
   });
 
   it('a client that reconnects with Last-Event-ID misses nothing', async () => {
-    const { url, activeRuns } = await startServer({}, { delayMs: 150 });
+    const { url } = await startServer({}, { delayMs: 150 });
     const first = await post(`${url}/api/runs`, { task: 'Weather?', stream: true, keep: true });
     const { events: seen, reader } = await readUntil(first, (ev) => ev.some((e) => e.event === 'delta'));
     await reader.cancel();
     const runId = seen[0].data.runId;
     const last = seen.at(-1)!.id!;
-    await new Promise((r) => setTimeout(r, 50));
-    expect(activeRuns).toBeGreaterThanOrEqual(0);
     const rest = await readSSE(await fetch(`${url}/api/runs/${runId}/events`, { headers: { 'last-event-id': String(last) } }));
     const ids = [...seen, ...rest].map((e) => e.id);
     expect(ids).toEqual(ids.map((_, i) => i + 1));
@@ -77,7 +75,7 @@ describe('@smol/server API', () => {
 
   it('a follower that leaves aborts nothing; the run owner leaving aborts the run', async () => {
     const runs: AgentRun[] = [];
-    const server = await startServer({ onRun: (r) => runs.push(r) }, { delayMs: 300 });
+    const server = await startServer({ onRun: (r) => runs.push(r) }, { delayMs: 5000 });
     const owner = new AbortController();
     const res = await post(`${server.url}/api/runs`, { task: 'Weather?', stream: true }, { signal: owner.signal });
     const { events } = await readUntil(res, (ev) => ev.length > 0);
