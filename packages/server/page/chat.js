@@ -271,6 +271,8 @@ async function follow(runId, request) {
       return finish(`failed: ${body.error || response.status}`, 'failed');
     }
     attempt = 0;
+    // Known from the headers already: a stream cut before its first event can still be followed.
+    if (!run.runId && response.headers.get('x-run-id')) run.runId = response.headers.get('x-run-id');
     try {
       for await (const e of sseEvents(response, controller.signal)) {
         if (e.id !== undefined) {
