@@ -221,6 +221,14 @@ describe('concurrency, auth and lifecycle', () => {
     expect((await fetch(`${url}/api/runs/${run.runId}`)).status).toBe(404);
   });
 
+  it('keeps at most maxFinishedRuns finished runs, the oldest go first', async () => {
+    const { url } = await startServer({ maxFinishedRuns: 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await (await post(`${url}/api/runs`, { task: 'Weather?' })).json()).runId);
+    const statuses = await Promise.all(ids.map((id) => fetch(`${url}/api/runs/${id}`).then((r) => r.status)));
+    expect(statuses).toEqual([404, 404, 200, 200]);
+  });
+
   it('HEAD answers the headers of GET', async () => {
     const { url } = await startServer();
     const res = await fetch(`${url}/api/agents`, { method: 'HEAD' });

@@ -221,6 +221,8 @@ export class RunRegistry {
     for (const r of this.#runs.values()) {
       if (finished <= this.limits.maxFinishedRuns) break;
       if (!r.running) {
+        // Its expiry timer would keep it (and its events) in memory until the TTL: cleared with it.
+        clearTimeout(r.expiry);
         this.#runs.delete(r.id);
         finished--;
       }
