@@ -44,7 +44,8 @@ export function mediaType(request: Request): string {
 
 /**
  * A JSON or multipart/form-data body as a plain object. Multipart: text fields as strings (numbers
- * and booleans converted for the known fields), files named `images` as data: URLs.
+ * and booleans converted for the known fields), files named `images` as data: URLs, files named `files` as
+ * `{name, content}` text.
  */
 export async function parseBody(request: Request, bytes: Uint8Array): Promise<{ ok: true; value: unknown } | { ok: false; error: string; status: 400 | 415 }> {
   const type = mediaType(request);
@@ -70,6 +71,14 @@ export async function parseBody(request: Request, bytes: Uint8Array): Promise<{ 
         const list = (value.images ??= []) as unknown[];
         if (typeof entry === 'string') list.push(entry);
         else list.push(`data:${entry.type || 'application/octet-stream'};base64,${Buffer.from(await entry.arrayBuffer()).toString('base64')}`);
+      } else if (key === 'files' && typeof entry !== 'string') {
+        // A text file: its content, or a marker the validator turns into a clear 400.
+        const list = (value.files ??= []) as unknown[];
+        try {
+          list.push({ name: entry.name, content: new TextDecoder('utf-8', { fatal: true }).decode(await entry.arrayBuffer()) });
+        } catch {
+          list.push({ name: entry.name, content: null });
+        }
       } else if (typeof entry === 'string') {
         value[key] = key === 'maxSteps' && /^\d+$/.test(entry) ? Number(entry) : (key === 'stream' || key === 'keep') && /^(true|false)$/.test(entry) ? entry === 'true' : entry;
       } else {

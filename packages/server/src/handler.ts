@@ -3,7 +3,7 @@
 import { CodeAgent, ToolCallingAgent, toolParametersSchema, type AgentRun, type MultiStepAgent } from '@smol/core';
 import { bearerCheck } from './auth.js';
 import { parseBody, readBody } from './body.js';
-import { decisionsSchema, imageParts, issueSentence, issuesOf, startSchema, type InputLimits } from './input.js';
+import { decisionsSchema, imageParts, issueSentence, issuesOf, startSchema, withFiles, type InputLimits } from './input.js';
 import { openApiDocument } from './openapi.js';
 import { chatPage } from './page.js';
 import { RunRegistry, type RunRecord } from './runs.js';
@@ -23,6 +23,8 @@ export interface HandlerOptions {
   maxTaskChars?: number;
   /** Most images on one task. Default 4. */
   maxImages?: number;
+  /** Most text files on one task (they join `additionalArgs.files`). Default 4. */
+  maxFiles?: number;
   /** Highest `maxSteps` a request may ask for. Default 50. */
   maxSteps?: number;
   /** Runs at once; one more gets 429 with Retry-After. Default 16. */
@@ -90,7 +92,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
   }
   if (entries.size === 0) throw new TypeError('createHandler needs at least one agent.');
   const defaultAgent = entries.keys().next().value as string;
-  const limits: InputLimits = { maxTaskChars: options.maxTaskChars ?? 20_000, maxImages: options.maxImages ?? 4, maxSteps: options.maxSteps ?? 50 };
+  const limits: InputLimits = { maxTaskChars: options.maxTaskChars ?? 20_000, maxImages: options.maxImages ?? 4, maxFiles: options.maxFiles ?? 4, maxSteps: options.maxSteps ?? 50 };
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxConcurrent = options.maxConcurrentRuns ?? 16;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -195,7 +197,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     const run = agent.start(data.task, {
       stream: true,
       maxSteps: data.maxSteps,
-      additionalArgs: data.additionalArgs,
+      additionalArgs: withFiles(data.additionalArgs, data.files),
       images: imageParts(data.images),
     });
     const record = registry.create(run.id, name, data.task);
@@ -216,8 +218,10 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     const pending = new Set(((record.outcome?.body.pendingApprovals as { callId: string }[] | undefined) ?? []).map((p) => p.callId));
     const unknown = Object.keys(data.decisions).filter((callId) => !pending.has(callId));
     if (unknown.length > 0) return problem(400, `Invalid request: "decisions.${unknown[0]}" is not a pending call of this run.`, { issues: unknown.map((k) => ({ field: `decisions.${k}`, message: 'is not a pending call' })), pending: [...pending] });
-    if (record.status !== 'awaiting_approval' || !record.snapshot) return problem(409, `The run "${id}" is not waiting for approvals any more.`);
     const agent = await instance(entries.get(record.agent)!);
+    const again = refuse();
+    if (again) return again;
+    if (record.status !== 'awaiting_approval' || !record.snapshot) return problem(409, `The run "${id}" is not waiting for approvals any more.`);
     const snapshot = record.snapshot;
     record.reopen();
     const run = agent.resume(snapshot, { decisions: data.decisions, stream: true });
@@ -248,7 +252,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
   };
 
   const routes: Route[] = [
-    { method: 'GET', pattern: /^\/$/, open: true, handle: () => (options.page === false ? problem(404, 'Not found: GET /') : chatPage()) },
+    { method: 'GET', pattern: /^\/(?:chat\.js|chat\.css)?$/, open: true, handle: (_r, url) => (options.page === false ? problem(404, `Not found: GET ${url.pathname}`) : chatPage(url.pathname)) },
     { method: 'GET', pattern: /^\/openapi\.json$/, open: true, handle: () => json(200, openApiDocument(limits, maxBodyBytes)) },
     { method: 'GET', pattern: /^\/api\/health$/, open: true, handle: () => json(200, { ok: !closing, activeRuns: registry.active }) },
     { method: 'GET', pattern: /^\/api\/agents$/, handle: async () => json(200, await listAgents()) },

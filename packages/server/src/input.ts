@@ -5,6 +5,7 @@ import { z } from 'zod';
 export interface InputLimits {
   maxTaskChars: number;
   maxImages: number;
+  maxFiles: number;
   maxSteps: number;
 }
 
@@ -23,6 +24,16 @@ export function startSchema(limits: InputLimits) {
         error: 'must be an array of image URLs',
       })
       .max(limits.maxImages, `must hold at most ${limits.maxImages} images`)
+      .optional(),
+    files: z
+      .array(
+        z.strictObject({
+          name: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+          content: z.string({ error: 'must be text (UTF-8)' }),
+        }),
+        { error: 'must be an array of {name, content} text files' },
+      )
+      .max(limits.maxFiles, `must hold at most ${limits.maxFiles} files`)
       .optional(),
     maxSteps: z
       .number({ error: 'must be a number' })
@@ -70,6 +81,12 @@ export function issueSentence(issues: readonly Issue[]): string {
   if (!first) return 'Invalid request.';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return `Invalid request: "${first.field}" ${first.message}${more}.`;
+}
+
+/** Attached text files join the run's additionalArgs as `files` (name → content): the model sees them with the task. */
+export function withFiles(args: Record<string, unknown> | undefined, files: readonly { name: string; content: string }[] | undefined): Record<string, unknown> | undefined {
+  if (!files || files.length === 0) return args;
+  return { ...args, files: Object.fromEntries(files.map((f) => [f.name, f.content])) };
 }
 
 export function imageParts(urls: readonly string[] | undefined): ImagePart[] | undefined {

@@ -40,18 +40,21 @@ describe('bad input gets a clear JSON error naming the field', () => {
     ['an image that is not a URL', { task: 'hi', images: ['file:///etc/passwd'] }, /"images.0" must be an http\(s\) URL or a data:image/],
     ['an image of another type', { task: 'hi', images: ['data:text/html;base64,PGI+'] }, /"images.0" must be an http/],
     ['too many images', { task: 'hi', images: Array(5).fill('https://x.test/a.png') }, /"images" must hold at most 4 images/],
+    ['too many files', { task: 'hi', files: Array(5).fill({ name: 'a', content: 'b' }) }, /"files" must hold at most 4 files/],
+    ['a file without content', { task: 'hi', files: [{ name: 'a' }] }, /"files.0.content" must be text \(UTF-8\)/],
     ['stream as a string', { task: 'hi', stream: 'yes' }, /"stream" must be true or false/],
     ['additionalArgs not an object', { task: 'hi', additionalArgs: [1] }, /"additionalArgs" must be an object/],
     ['an unknown agent', { task: 'hi', agent: 'nope' }, /"agent" must be one of "weather"; got "nope"/],
   ];
   it.each(cases)('%s → 400', async (_name, body, message) => {
-    const { url, activeRuns } = await startServer();
-    const res = await post(`${url}/api/runs`, body);
+    const server = await startServer();
+    const res = await post(`${server.url}/api/runs`, body);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/json');
     const json = await res.json();
     expect(json.error).toMatch(message);
-    expect(activeRuns).toBe(0);
+    // Refused before a run started: nothing ran.
+    expect(server.model.callCount).toBe(0);
   });
 
   it('a non-image upload and other content types', async () => {
@@ -134,7 +137,7 @@ describe('the body limit', () => {
 
 describe('concurrency, auth and lifecycle', () => {
   it('answers 429 with Retry-After beyond maxConcurrentRuns', async () => {
-    const server = await startServer({ maxConcurrentRuns: 1 }, { delayMs: 300 });
+    const server = await startServer({ maxConcurrentRuns: 1 }, { delayMs: 1500 });
     const first = post(`${server.url}/api/runs`, { task: 'Weather?' });
     await until(() => server.activeRuns === 1);
     const second = await post(`${server.url}/api/runs`, { task: 'Weather?' });
@@ -216,6 +219,14 @@ describe('concurrency, auth and lifecycle', () => {
     expect((await fetch(`${url}/api/runs/${run.runId}`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 250));
     expect((await fetch(`${url}/api/runs/${run.runId}`)).status).toBe(404);
+  });
+
+  it('keeps at most maxFinishedRuns finished runs, the oldest go first', async () => {
+    const { url } = await startServer({ maxFinishedRuns: 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await (await post(`${url}/api/runs`, { task: 'Weather?' })).json()).runId);
+    const statuses = await Promise.all(ids.map((id) => fetch(`${url}/api/runs/${id}`).then((r) => r.status)));
+    expect(statuses).toEqual([404, 404, 200, 200]);
   });
 
   it('HEAD answers the headers of GET', async () => {

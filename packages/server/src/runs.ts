@@ -74,6 +74,7 @@ export class RunRecord {
 
   /** Resolves on the next event or status change, or after `ms`, or when `signal` aborts. */
   changed(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -220,6 +221,8 @@ export class RunRegistry {
     for (const r of this.#runs.values()) {
       if (finished <= this.limits.maxFinishedRuns) break;
       if (!r.running) {
+        // Its expiry timer would keep it (and its events) in memory until the TTL: cleared with it.
+        clearTimeout(r.expiry);
         this.#runs.delete(r.id);
         finished--;
       }

@@ -56,14 +56,12 @@ describe('@smol/server API', () => {
   });
 
   it('a client that reconnects with Last-Event-ID misses nothing', async () => {
-    const { url, activeRuns } = await startServer({}, { delayMs: 150 });
+    const { url } = await startServer({}, { delayMs: 150 });
     const first = await post(`${url}/api/runs`, { task: 'Weather?', stream: true, keep: true });
     const { events: seen, reader } = await readUntil(first, (ev) => ev.some((e) => e.event === 'delta'));
     await reader.cancel();
     const runId = seen[0].data.runId;
     const last = seen.at(-1)!.id!;
-    await new Promise((r) => setTimeout(r, 50));
-    expect(activeRuns).toBeGreaterThanOrEqual(0);
     const rest = await readSSE(await fetch(`${url}/api/runs/${runId}/events`, { headers: { 'last-event-id': String(last) } }));
     const ids = [...seen, ...rest].map((e) => e.id);
     expect(ids).toEqual(ids.map((_, i) => i + 1));
@@ -77,7 +75,7 @@ describe('@smol/server API', () => {
 
   it('a follower that leaves aborts nothing; the run owner leaving aborts the run', async () => {
     const runs: AgentRun[] = [];
-    const server = await startServer({ onRun: (r) => runs.push(r) }, { delayMs: 300 });
+    const server = await startServer({ onRun: (r) => runs.push(r) }, { delayMs: 5000 });
     const owner = new AbortController();
     const res = await post(`${server.url}/api/runs`, { task: 'Weather?', stream: true }, { signal: owner.signal });
     const { events } = await readUntil(res, (ev) => ev.length > 0);
@@ -145,6 +143,14 @@ describe('@smol/server API', () => {
     expect(again.status).toBe(409);
   });
 
+  it('two answers to the same approvals at once: one resumes the run, the other gets 409', async () => {
+    const { url } = await startServer({}, { approval: true });
+    const paused = await (await post(`${url}/api/runs`, { task: 'Weather?' })).json();
+    const body = { decisions: { [paused.pendingApprovals[0].callId]: true } };
+    const statuses = await Promise.all([post(`${url}/api/runs/${paused.runId}/approvals`, body), post(`${url}/api/runs/${paused.runId}/approvals`, body)].map((p) => p.then((r) => r.status)));
+    expect(statuses.sort()).toEqual([200, 409]);
+  });
+
   it('rejected calls become observations', async () => {
     const { url } = await startServer({}, { approval: true });
     const paused = await (await post(`${url}/api/runs`, { task: 'Weather?' })).json();
@@ -166,6 +172,24 @@ describe('@smol/server API', () => {
     expect(res.status).toBe(200);
     const last = server.model.calls.at(-2)!.messages.find((m) => m.role === 'user')!;
     expect(last.content).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'image', image: 'data:image/png;base64,iVBORw==' })]));
+  });
+
+  it('attaches text files: the model sees them with the task (JSON and multipart)', async () => {
+    const server = await startServer();
+    expect((await post(`${server.url}/api/runs`, { task: 'Summarise', files: [{ name: 'a.txt', content: 'alpha beta' }] })).status).toBe(200);
+    const text = (i: number) => JSON.stringify(server.model.calls[i].messages.find((m) => m.role === 'user')!.content);
+    expect(text(0)).toContain('{\\"files\\":{\\"a.txt\\":\\"alpha beta\\"}}');
+    const form = new FormData();
+    form.set('task', 'Summarise');
+    form.append('files', new Blob(['gamma'], { type: 'text/plain' }), 'b.md');
+    expect((await fetch(`${server.url}/api/runs`, { method: 'POST', body: form })).status).toBe(200);
+    expect(text(2)).toContain('b.md');
+    const binary = new FormData();
+    binary.set('task', 'x');
+    binary.append('files', new Blob([new Uint8Array([0xff, 0xfe, 0xfd])]), 'c.bin');
+    const bad = await fetch(`${server.url}/api/runs`, { method: 'POST', body: binary });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).issues[0]).toEqual({ field: 'files.0.content', message: 'must be text (UTF-8)' });
   });
 
   it('serves an agent factory: a new agent per run', async () => {
