@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractSnippets, findPages, snippetModules } from './extract.ts';
 import { checkLinks, type BrokenLink } from './links.ts';
-import { readPendingRename, typecheck, writeModules, type PendingRename, type SnippetDiagnostic, type WrittenModule } from './typecheck.ts';
+import { checkProse, type ProseProblem } from './prose.ts';
+import { readPendingRename, typecheck, writeExportsModule, writeModules, type PendingRename, type SnippetDiagnostic, type WrittenModule } from './typecheck.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const ROOT = join(PACKAGE_DIR, '../..');
@@ -15,6 +16,7 @@ export interface DocsReport {
   skipped: number;
   diagnostics: SnippetDiagnostic[];
   links: BrokenLink[];
+  prose: ProseProblem[];
   pending?: PendingRename;
   ms: number;
 }
@@ -25,11 +27,20 @@ export function checkDocs(root = ROOT): DocsReport {
   const snippets = pages.flatMap((page) => extractSnippets(page, readFileSync(join(root, page), 'utf8')));
   const all = snippetModules(snippets);
   const skipped = snippets.filter((s) => s.skip).length;
-  const modules = writeModules(join(PACKAGE_DIR, '.snippets'), all);
+  const dir = join(PACKAGE_DIR, '.snippets');
+  const modules = writeModules(dir, all);
   const pending = readPendingRename(join(PACKAGE_DIR, 'pending-rename.json'));
-  const diagnostics = typecheck(root, modules, pending);
+  const exportsModule = writeExportsModule(dir, smolPackages());
+  const { diagnostics, exportedNames } = typecheck(root, modules, pending, exportsModule);
   const links = pages.flatMap((page) => checkLinks(root, page));
-  return { pages, modules, skipped, diagnostics, links, pending, ms: Math.round(performance.now() - started) };
+  const prose = pages.flatMap((page) => checkProse(page, readFileSync(join(root, page), 'utf8'), exportedNames));
+  return { pages, modules, skipped, diagnostics, links, prose, pending, ms: Math.round(performance.now() - started) };
+}
+
+/** The @smol packages this package depends on: the ones the docs may use. */
+function smolPackages(): string[] {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  return Object.keys(pkg.devDependencies).filter((name) => name.startsWith('@smol/'));
 }
 
 /** The report as text: one line per problem, `page:line`. */
@@ -45,6 +56,7 @@ export function formatReport(r: DocsReport): string {
     out.push(...pending.map((d) => `  ${d.file}:${d.line}  option '${d.pendingRename}'`));
   }
   if (r.links.length) out.push(`\n${r.links.length} broken link(s):`, ...r.links.map((l) => `  ${l.file}:${l.line}  ${l.target}: ${l.reason}`));
-  if (!errors.length && !r.links.length) out.push('no errors');
+  if (r.prose.length) out.push(`\n${r.prose.length} problem(s) in the text:`, ...r.prose.map((p) => `  ${p.file}:${p.line}  ${p.message}`));
+  if (!errors.length && !r.links.length && !r.prose.length) out.push('no errors');
   return out.join('\n');
 }

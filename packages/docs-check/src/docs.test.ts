@@ -24,6 +24,10 @@ describe('documentation', () => {
     expect(used.size, 'no snippet waits for a rename any more: delete packages/docs-check/pending-rename.json').toBeGreaterThan(0);
   });
 
+  it('API names in the text exist, and no stray HTML tag breaks the site', () => {
+    expect(report.prose, formatReport(report)).toEqual([]);
+  });
+
   it('relative links between pages resolve', () => {
     expect(report.links, formatReport(report)).toEqual([]);
   });

@@ -79,9 +79,34 @@ export function compilerOptions(root: string): ts.CompilerOptions {
   };
 }
 
+/** A module re-exporting each package, so the same program lists every public name. */
+export function writeExportsModule(dir: string, packages: string[]): string {
+  const path = join(dir, 'package-exports.ts');
+  writeFileSync(path, packages.map((p, i) => `export * as p${i} from '${p}';`).join('\n') + '\n');
+  return path;
+}
+
+export interface TypecheckResult {
+  diagnostics: SnippetDiagnostic[];
+  /** Every name the packages export (what prose may mention in backticks). */
+  exportedNames: Set<string>;
+}
+
 /** One program for all modules; errors of the snippet files only, mapped to page lines. */
-export function typecheck(root: string, modules: WrittenModule[], pending?: PendingRename): SnippetDiagnostic[] {
-  const program = ts.createProgram({ rootNames: modules.map((m) => m.path), options: compilerOptions(root) });
+export function typecheck(root: string, modules: WrittenModule[], pending?: PendingRename, exportsModule?: string): TypecheckResult {
+  const rootNames = modules.map((m) => m.path);
+  if (exportsModule) rootNames.push(exportsModule);
+  const program = ts.createProgram({ rootNames, options: compilerOptions(root) });
+  const exportedNames = new Set<string>();
+  const exportsSource = exportsModule ? program.getSourceFile(exportsModule) : undefined;
+  if (exportsSource) {
+    const checker = program.getTypeChecker();
+    for (const statement of exportsSource.statements) {
+      if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier) continue;
+      const moduleSymbol = checker.getSymbolAtLocation(statement.moduleSpecifier);
+      if (moduleSymbol) for (const s of checker.getExportsOfModule(moduleSymbol)) exportedNames.add(s.name);
+    }
+  }
   const renamed = new Set(pending?.names ?? []);
   const out: SnippetDiagnostic[] = [];
   for (const m of modules) {
@@ -98,5 +123,5 @@ export function typecheck(root: string, modules: WrittenModule[], pending?: Pend
       out.push(diag);
     }
   }
-  return out;
+  return { diagnostics: out, exportedNames };
 }
