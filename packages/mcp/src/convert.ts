@@ -1,5 +1,5 @@
 // Conversions between MCP shapes and smol's: tool names, schemas and call results.
-import type { ContentPart, ImagePart, JsonSchemaObject, TextPart } from '@smol/core';
+import { AgentError, type ContentPart, type ImagePart, type JsonSchemaObject, type TextPart } from '@smol/core';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 
 const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -42,7 +42,8 @@ export function descriptionOf(tool: McpTool): string {
 }
 
 /** Thrown by a tool whose MCP result has `isError: true`; the agent shows the text to the model. */
-export class McpToolError extends Error {
+export class McpToolError extends AgentError {
+  static override readonly kind: string = 'McpToolError';
   override name = 'McpToolError';
   /** The full result, for callers that want more than the text. */
   readonly result: CallToolResult;
