@@ -1,6 +1,19 @@
 // The embedded simulated model: @smol/testing's OpenAI-compatible server, in-process, with a
-// responder that knows the demo's tools so the conversations read like a real model's.
-import { codeScenario, messageText, startMockLlmServer, taskOf, toolScenario, type MockLlmServer, type MockReply, type MockRequest, type MockResult } from '@smol/testing';
+// responder that knows the demo's tools so the conversations read like a real model's. Like a
+// plausible model it passes short arguments taken from the task, and after a failed tool call
+// it gives up with a final answer that says so. Deterministic: the same task, the same replies.
+import {
+  codeScenario,
+  messageText,
+  startMockLlmServer,
+  taskOf,
+  toolOutcomes,
+  toolScenario,
+  type MockLlmServer,
+  type MockReply,
+  type MockRequest,
+  type MockResult,
+} from '@smol/testing';
 import { itemKey } from './tools.js';
 
 export const SIMULATED_LABEL =
@@ -49,18 +62,20 @@ export function basketIn(task: string): Record<string, number> {
   return basket;
 }
 
-/** What tools answered so far: `tool` messages, or smol's "Observation:" user messages. */
-function observations(request: MockRequest): string[] {
-  const out: string[] = [];
-  for (const m of request.body.messages ?? []) {
-    const text = messageText(m.content);
-    if (m.role === 'tool') out.push(text);
-    else if (m.role === 'user' && text.startsWith('Observation:')) out.push(text.slice('Observation:'.length).trim());
-  }
-  return out;
+/** What tools answered so far, and the first failure (smol sends both as tool responses). */
+function outcomes(request: MockRequest): { seen: string[]; failure: string | undefined } {
+  const all = toolOutcomes(request.body.messages ?? []);
+  return { seen: all.filter((o) => !o.failed).map((o) => o.text), failure: all.find((o) => o.failed)?.text };
 }
 
-function demoResponder(request: MockRequest): MockResult | Promise<MockResult> {
+/** The final answer after a failed tool call: what failed, in one line, and no retry loop. */
+export function giveUpAnswer(task: string, failure: string): string {
+  const reason = (failure.split('\n').find((line) => line.trim()) ?? '').trim();
+  return `I could not answer "${task}": a tool call failed (${reason.length > 300 ? `${reason.slice(0, 300)}…` : reason}).`;
+}
+
+/** Replies as the demo's model: tool calls when the request lists tools (ToolCallingAgent), else code. */
+export function demoResponder(request: MockRequest): MockResult | Promise<MockResult> {
   const tools = request.body.tools ?? [];
   return tools.length > 0 ? toolCallingReply(request) : codeReply(request);
 }
@@ -68,10 +83,13 @@ function demoResponder(request: MockRequest): MockResult | Promise<MockResult> {
 function toolCallingReply(request: MockRequest): MockResult | Promise<MockResult> {
   const task = taskOf(request.body.messages ?? []);
   const names = new Set((request.body.tools ?? []).map((t) => t.function.name));
-  const seen = observations(request);
+  const { seen, failure } = outcomes(request);
   const basket = basketIn(task);
   const items = Object.keys(basket);
   const cities = citiesIn(task);
+  if (failure !== undefined && names.has('final_answer')) {
+    return { content: 'The tool call failed; I will not retry it.', toolCalls: [{ id: `call_${request.index}_0`, name: 'final_answer', arguments: { answer: giveUpAnswer(task, failure) } }] };
+  }
   if (seen.length > 0) {
     return { content: 'I have everything I need.', toolCalls: [{ id: `call_${request.index}_0`, name: 'final_answer', arguments: { answer: seen.join('\n').split('\n').filter(Boolean).join('; ') } }] };
   }
@@ -96,6 +114,10 @@ function codeReply(request: MockRequest): MockResult | Promise<MockResult> {
   const task = taskOf(messages);
   const system = messageText(messages[0]?.content);
   const firstStep = !messages.some((m) => m.role === 'assistant');
+  const { failure } = outcomes(request);
+  if (failure !== undefined) {
+    return { content: `Thought: The last step failed; I will not retry it.\n<code>\nfinal_answer(${JSON.stringify(giveUpAnswer(task, failure))});\n</code>` };
+  }
   const basket = basketIn(task);
   if (Object.keys(basket).length > 0 && system.includes('get_price')) return firstStep ? priceCode(basket) : priceAnswer();
   const cities = citiesIn(task);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, cleanEnv, importedPackages, publishedPackages, run, startJsonLineProcess, type PackageJson, type WorkspacePackage } from './workspace.ts';
+import { ROOT, cleanEnv, importedPackages, publishedPackages, retryBudgetMs, run, runWithRetries, startJsonLineProcess, type PackageJson, type WorkspacePackage } from './workspace.ts';
 
 const packages = publishedPackages();
 const NODE = process.execPath;
@@ -21,6 +21,19 @@ let project: string;
 const tarballs = new Map<string, string>(); // package name → tarball path
 const unpacked = new Map<string, string>(); // package name → unpacked package dir
 let install: { attempts: number; ms: number } | undefined;
+
+// Wall-time bounds of the setup. A warm install (npm cache filled) took 61 s on a 2-core machine
+// shared with other builds; a cold one on a fresh machine once ran past 150 s. An attempt that
+// runs past 120 s is killed and retried (npm keeps what it downloaded in its cache, and a stalled
+// registry connection usually goes through the second time), so the install takes at most
+// 3 × 120 s + 2 s + 4 s = 366 s, and the whole setup (build when run directly 180 s, packing
+// 60 s in parallel, install 366 s, 20 s spare) at most 626 s. The hook's timeout is set from
+// these numbers, so a failing install ends with npm's own output in the error, not a bare
+// hook timeout. The usual run (warm cache, built by turbo) takes about 3 minutes in all.
+const BUILD_TIMEOUT_MS = 180_000;
+const PACK_TIMEOUT_MS = 60_000;
+const NPM_INSTALL = { attempts: 3, attemptTimeoutMs: 120_000, backoffMs: 2_000 };
+const SETUP_TIMEOUT_MS = BUILD_TIMEOUT_MS + PACK_TIMEOUT_MS + retryBudgetMs(NPM_INSTALL) + 20_000;
 
 /** The README's example: the code block between <!-- example:start --> and <!-- example:end -->. */
 function readmeExample(): string {
@@ -38,14 +51,14 @@ function missingBuild(pkg: WorkspacePackage): boolean {
 async function buildIfNeeded(): Promise<void> {
   if (!packages.some(missingBuild)) return;
   // Under `pnpm test`, turbo has built them (they are this package's devDependencies); a direct run builds here.
-  const r = await run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@smol/install-test^...', '--output-logs=errors-only'], { cwd: ROOT, timeoutMs: 180_000 });
+  const r = await run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@smol/install-test^...', '--output-logs=errors-only'], { cwd: ROOT, timeoutMs: BUILD_TIMEOUT_MS });
   if (r.code !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
 async function pack(pkg: WorkspacePackage): Promise<void> {
   const dest = join(temp, 'tarballs', pkg.json.name.replace('@', '').replace('/', '-'));
   mkdirSync(dest, { recursive: true });
-  const r = await run('pnpm', ['pack', '--pack-destination', dest], { cwd: pkg.dir, timeoutMs: 60_000 });
+  const r = await run('pnpm', ['pack', '--pack-destination', dest], { cwd: pkg.dir, timeoutMs: PACK_TIMEOUT_MS });
   const file = readdirSync(dest).find((f) => f.endsWith('.tgz'));
   if (r.code !== 0 || !file) throw new Error(`pnpm pack failed in ${pkg.dir}:\n${r.stdout}\n${r.stderr}`);
   tarballs.set(pkg.json.name, join(dest, file));
@@ -76,22 +89,11 @@ async function npmInstall(): Promise<void> {
       2,
     )}\n`,
   );
-  const started = Date.now();
-  let last = '';
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const r = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-retries=4'], {
-      cwd: project,
-      env: cleanEnv(),
-      timeoutMs: 150_000,
-    });
-    if (r.code === 0) {
-      install = { attempts: attempt, ms: Date.now() - started };
-      return;
-    }
-    last = `${r.stdout}\n${r.stderr}`;
-    await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
-  }
-  throw new Error(`npm install failed 3 times:\n${last}`);
+  install = await runWithRetries('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-retries=4'], {
+    cwd: project,
+    env: cleanEnv(),
+    ...NPM_INSTALL,
+  });
 }
 
 beforeAll(async () => {
@@ -101,7 +103,7 @@ beforeAll(async () => {
   mkdirSync(project);
   await Promise.all(packages.map(pack));
   await npmInstall();
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(() => {
   if (temp && !process.env.SMOL_KEEP_INSTALL_TEST) rmSync(temp, { recursive: true, force: true });

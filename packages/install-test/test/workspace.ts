@@ -38,12 +38,18 @@ export function publishedPackages(): WorkspacePackage[] {
 }
 
 export interface RunResult {
+  /** The exit code; null when the command was killed (timed out, or by a signal). */
   code: number | null;
   stdout: string;
   stderr: string;
+  /** True when the command ran past its timeout and was killed. */
+  timedOut: boolean;
 }
 
-/** Runs a command, collecting its output (never printing it). */
+/**
+ * Runs a command, collecting its output (never printing it). Resolves whatever the command does
+ * (non-zero exit, timeout: `timedOut` with the output so far); rejects only when it cannot start.
+ */
 export function run(
   command: string,
   args: readonly string[],
@@ -51,11 +57,64 @@ export function run(
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(command, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(Object.assign(error, { stdout, stderr }));
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      if (!error) return resolve({ code: 0, stdout, stderr, timedOut: false });
+      // A string code: it could not start (ENOENT) or overflowed maxBuffer.
+      if (typeof error.code === 'string') return reject(Object.assign(error, { stdout, stderr }));
+      // `killed` with no exit code: execFile's timeout killed it; the output so far explains the hang.
+      resolve({ code: typeof error.code === 'number' ? error.code : null, stdout, stderr, timedOut: error.killed === true && typeof error.code !== 'number' });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
+}
+
+export interface RetryOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  attempts: number;
+  /** Timeout of one attempt. */
+  attemptTimeoutMs: number;
+  /** Wait before attempt n+1: backoffMs * n. */
+  backoffMs: number;
+}
+
+/** The most a command run with these options can take: every attempt timing out, plus the waits. */
+export function retryBudgetMs(o: Pick<RetryOptions, 'attempts' | 'attemptTimeoutMs' | 'backoffMs'>): number {
+  return o.attempts * o.attemptTimeoutMs + (o.backoffMs * (o.attempts - 1) * o.attempts) / 2;
+}
+
+/**
+ * Runs a command until it exits 0, retrying after a failure or a timeout (a flaky registry
+ * can do either). Throws after the last attempt with each attempt's outcome and the tail of
+ * the command's own output, since that is what says why it failed.
+ */
+export async function runWithRetries(command: string, args: readonly string[], options: RetryOptions): Promise<{ attempts: number; ms: number }> {
+  const started = Date.now();
+  const outcomes: string[] = [];
+  let last: RunResult | undefined;
+  for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, options.backoffMs * (attempt - 1)));
+    const attemptStarted = Date.now();
+    last = await run(command, args, { cwd: options.cwd, env: options.env, timeoutMs: options.attemptTimeoutMs });
+    if (last.code === 0) return { attempts: attempt, ms: Date.now() - started };
+    const seconds = ((Date.now() - attemptStarted) / 1000).toFixed(1);
+    outcomes.push(`attempt ${attempt}: ${last.timedOut ? `timed out after ${seconds} s` : `exit code ${last.code} after ${seconds} s`}`);
+  }
+  throw new Error(
+    [
+      `${command} ${args.join(' ')} failed ${options.attempts} times (in ${options.cwd}):`,
+      ...outcomes,
+      `--- stdout of the last attempt (tail) ---`,
+      tail(last?.stdout ?? ''),
+      `--- stderr of the last attempt (tail) ---`,
+      tail(last?.stderr ?? ''),
+    ].join('\n'),
+  );
+}
+
+/** The last `lines` lines of a command's output. */
+export function tail(text: string, lines = 40): string {
+  const all = text.trimEnd().split('\n');
+  return (all.length > lines ? [`… (${all.length - lines} earlier lines)`, ...all.slice(-lines)] : all).join('\n') || '(empty)';
 }
 
 /** The environment of a plain shell: no npm_* / pnpm_* settings inherited from the pnpm running the tests. */

@@ -1,6 +1,5 @@
-import type { Stream } from 'node:stream';
+import type { Readable, Stream } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
@@ -8,12 +7,16 @@ import { tool, type Tool } from '@smol/core';
 import { SecretSet, linkedController, sanitizeError } from '@smol/core/provider';
 import pkg from '../package.json' with { type: 'json' };
 import { McpToolError, descriptionOf, parametersOf, resultToOutput, sanitiseNames } from './convert.js';
+import { ChildStdioTransport, McpConnectionError, StderrTap, stdioFailureMessage } from './stdio.js';
 
 /** Start a local server as a child process and talk to it over stdin/stdout. */
 export interface StdioServerParams {
   command: string;
   args?: string[];
-  /** Added to a minimal inherited environment (PATH, HOME, USER, …), not to all of `process.env`. */
+  /**
+   * Added to a minimal inherited environment (HOME, LOGNAME, PATH, SHELL, TERM, USER), not to all
+   * of `process.env`: pass what the server needs, e.g. `{ GITHUB_TOKEN: process.env.GITHUB_TOKEN! }`.
+   */
   env?: Record<string, string>;
   cwd?: string;
   /** The child's stderr: shown in ours (default), dropped, or readable from `McpClient.stderr`. */
@@ -53,35 +56,47 @@ const TERMINATE_TIMEOUT_MS = 2_000;
 export class McpClient implements AsyncDisposable {
   /** The SDK client, for what this class does not wrap (resources, prompts, notifications). */
   readonly sdk: Client;
-  private readonly transport: StdioClientTransport | StreamableHTTPClientTransport;
+  private readonly transport: ChildStdioTransport | StreamableHTTPClientTransport;
   private readonly timeoutMs: number | undefined;
   readonly #secrets: SecretSet;
+  private readonly userStderr: Stream | null;
   /** smol tool name → MCP tool name, filled by listTools. */
   private readonly names = new Map<string, string>();
   private closing: Promise<void> | undefined;
 
-  private constructor(sdk: Client, transport: StdioClientTransport | StreamableHTTPClientTransport, timeoutMs: number | undefined, secrets: SecretSet) {
+  private constructor(sdk: Client, transport: ChildStdioTransport | StreamableHTTPClientTransport, timeoutMs: number | undefined, secrets: SecretSet, userStderr: Stream | null) {
     this.sdk = sdk;
     this.transport = transport;
     this.timeoutMs = timeoutMs;
     this.#secrets = secrets;
+    this.userStderr = userStderr;
   }
 
-  /** Starts (stdio) or reaches (HTTP) the server and completes the MCP handshake. */
+  /**
+   * Starts (stdio) or reaches (HTTP) the server and completes the MCP handshake. Rejects with
+   * `McpConnectionError`; a stdio server that exits first is reported as soon as it exits, with
+   * the tail of its stderr.
+   */
   static async connect(params: McpServerParams, options: McpClientOptions = {}): Promise<McpClient> {
-    const transport =
-      'url' in params
-        ? new StreamableHTTPClientTransport(new URL(params.url), {
-            requestInit: params.headers ? { headers: params.headers } : undefined,
-            fetch: params.fetch,
-          })
-        : new StdioClientTransport({ command: params.command, args: params.args, env: params.env, cwd: params.cwd, stderr: params.stderr ?? 'inherit' });
+    let tap: StderrTap | undefined;
+    let transport: ChildStdioTransport | StreamableHTTPClientTransport;
+    if ('url' in params) {
+      transport = new StreamableHTTPClientTransport(new URL(params.url), {
+        requestInit: params.headers ? { headers: params.headers } : undefined,
+        fetch: params.fetch,
+      });
+    } else {
+      // Always piped, so the tail of stderr can explain a failed start; the tap gives the user
+      // what they asked for ('inherit', 'ignore' or a stream).
+      transport = new ChildStdioTransport({ command: params.command, args: params.args, env: params.env, cwd: params.cwd, stderr: 'pipe' });
+      tap = new StderrTap(transport.stderr as Readable, params.stderr ?? 'inherit');
+    }
     const sdk = new Client(options.clientInfo ?? { name: 'smol', version: pkg.version });
     const secrets = new SecretSet();
     if ('url' in params) secrets.addHeaders(params.headers);
     const link = linkSignal(options.signal);
     let pid: number | undefined;
-    if (transport instanceof StdioClientTransport) {
+    if (transport instanceof ChildStdioTransport) {
       const start = transport.start.bind(transport);
       transport.start = async () => {
         await start();
@@ -91,29 +106,35 @@ export class McpClient implements AsyncDisposable {
     try {
       await sdk.connect(transport, { signal: link.signal, timeout: options.timeoutMs });
     } catch (error) {
+      // How the child ended on its own, before closing it below ends it anyway.
+      const exit = transport instanceof ChildStdioTransport ? transport.exit : undefined;
       // On a failed handshake the SDK starts closing (EOF, SIGTERM, SIGKILL) without waiting for
       // the child, and hides it; wait for its pid to go, so no process outlives this call.
       await transport.close().catch(() => {});
       if (pid !== undefined) await waitForExit(pid);
       if (options.signal?.aborted) throw options.signal.reason;
+      if (tap) {
+        const stderr = tap.tail(Object.values((params as StdioServerParams).env ?? {}));
+        throw new McpConnectionError(stdioFailureMessage(describeParams(params), error, exit, stderr), { cause: error, exit, stderr });
+      }
       const redact = (text: string) => secrets.redact(text);
-      throw new Error(redact(`Could not connect to the MCP server ${describeParams(params)}: ${error instanceof Error ? error.message : String(error)}`), {
+      throw new McpConnectionError(redact(`Could not connect to the MCP server ${describeParams(params)}: ${error instanceof Error ? error.message : String(error)}`), {
         cause: sanitizeError(error, redact),
       });
     } finally {
       link.release();
     }
-    return new McpClient(sdk, transport, options.timeoutMs, secrets);
+    return new McpClient(sdk, transport, options.timeoutMs, secrets, tap?.userStream ?? null);
   }
 
   /** The stdio server's process id (undefined for HTTP, or once closed). */
   get pid(): number | undefined {
-    return this.transport instanceof StdioClientTransport ? (this.transport.pid ?? undefined) : undefined;
+    return this.transport instanceof ChildStdioTransport ? (this.transport.pid ?? undefined) : undefined;
   }
 
   /** The stdio server's stderr when it was started with `stderr: 'pipe'`. Read it, or the child may block. */
   get stderr(): Stream | null {
-    return this.transport instanceof StdioClientTransport ? this.transport.stderr : null;
+    return this.userStderr;
   }
 
   /** The server's tools as smol tools: JSON input schema as `parameters`, identifier names. */

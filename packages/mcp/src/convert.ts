@@ -1,7 +1,6 @@
 // Conversions between MCP shapes and smol's: tool names, schemas and call results.
-import type { ContentPart, ImagePart, JsonSchemaObject, TextPart } from '@smol/core';
+import { AgentError, type ContentPart, type ImagePart, type JsonSchemaObject, type TextPart } from '@smol/core';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import { AgentError } from '@smol/core';
 
 const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

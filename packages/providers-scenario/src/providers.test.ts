@@ -130,7 +130,8 @@ describe.each(providers)('$name runs the shared ToolCallingAgent scenario', (pro
       expect(provider.count() - before).toBe(3); // two tool calls, then final_answer
       const output = String(result.output);
       expect(output).toContain(task);
-      expect(output).toContain(`lookup(${task.slice(0, 16)})`);
+      // The simulated model passes the name in the task as the word, as a model would.
+      expect(output).toContain(`lookup(${provider.name.slice(0, 16)})`);
       expect(output).toMatch(/letters=\d+/);
       expect(result.tokenUsage?.inputTokens).toBeGreaterThan(0);
       expect(result.tokenUsage?.outputTokens).toBeGreaterThan(0);

@@ -27,7 +27,7 @@ export type {
   MockTruncateFault,
   MockUsage,
 } from './mock-server-types.js';
-export { codeScenario, toolScenario, taskOf, messageText, argumentsFor, type CodeScenarioOptions, type ToolScenarioOptions } from './scenarios.js';
+export { codeScenario, toolScenario, taskOf, messageText, argumentsFor, argumentFromTask, toolOutcomes, type CodeScenarioOptions, type ToolScenarioOptions, type ToolOutcome } from './scenarios.js';
 export {
   startFixtureServer,
   closeFixtureServers,

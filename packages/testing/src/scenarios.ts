@@ -8,10 +8,13 @@ export interface ToolScenarioOptions {
 }
 
 /**
- * The default responder. When the request lists tools: while it holds fewer than `toolCalls`
- * `role:'tool'` messages, call the next tool other than final_answer (cycling over the tools given)
- * with arguments built from its JSON schema; then call `final_answer` with an answer that quotes
- * the task (the last user message) and every tool result. Without tools it answers in text.
+ * The default responder, a simulated model. When the request lists tools: while it holds fewer
+ * than `toolCalls` tool results, call the next tool other than final_answer (cycling over the
+ * tools given) with arguments built from its JSON schema, strings taken from the task as a model
+ * would (`"What is the weather in Paris?"` → `{ city: "Paris" }`, see `argumentFromTask`); then
+ * call `final_answer` with an answer that quotes the task and every tool result. After a tool
+ * call that failed it gives up at once, with a final answer that says so. Without tools it
+ * answers in text.
  */
 export function toolScenario(options: ToolScenarioOptions = {}): MockResponder {
   const toolCalls = options.toolCalls ?? 2;
@@ -21,9 +24,11 @@ export function toolScenario(options: ToolScenarioOptions = {}): MockResponder {
 function toolScenarioReply(request: MockRequest, toolCalls: number): MockReply {
   const messages = request.body.messages ?? [];
   const task = taskOf(messages);
-  const results = toolResults(messages);
+  const outcomes = toolOutcomes(messages);
+  const failed = outcomes.find((o) => o.failed);
+  const results = outcomes.map((o) => o.text);
   const tools = Array.isArray(request.body.tools) ? request.body.tools.filter((t) => t && t.function?.name) : [];
-  const answer = answerText(task, results);
+  const answer = failed ? giveUpText(task, failed.text) : answerText(task, results);
   if (tools.length === 0 || request.body.tool_choice === 'none') return { content: answer };
 
   const forced = forcedTool(request.body.tool_choice, tools);
@@ -32,7 +37,7 @@ function toolScenarioReply(request: MockRequest, toolCalls: number): MockReply {
   const id = `call_${request.index}_0`;
 
   if (forced && forced !== finalTool) return { toolCalls: [{ id, name: forced.function.name, arguments: argumentsFor(forced, task) }] };
-  if (!forced && results.length < toolCalls && others.length > 0) {
+  if (!forced && !failed && results.length < toolCalls && others.length > 0) {
     const next = others[results.length % others.length];
     return { toolCalls: [{ id, name: next.function.name, arguments: argumentsFor(next, task) }] };
   }
@@ -93,22 +98,36 @@ export function taskOf(messages: readonly MockChatMessage[]): string {
   return last ?? '';
 }
 
+export interface ToolOutcome {
+  /** The result, or the error message for a failed call. */
+  text: string;
+  failed: boolean;
+}
+
+// smol sends a failed call back as "Error:\n<message>" followed by this retry hint.
+const RETRY_HINT = "\nNow let's retry:";
+const BLOCK = /(?:^|\n)(?:Call id: [^\n]*\n)?(Observation|Error):\n/g;
+
 /**
- * Tool results so far: native `role:'tool'` messages, or smol/smolagents-style
- * "Observation:" blocks in user messages (tool responses converted to text).
+ * Tool results so far, in order: native `role:'tool'` messages (failed when they start with
+ * "Error"), or smol/smolagents-style "Observation:" and "Error:" blocks in user messages.
  */
-function toolResults(messages: readonly MockChatMessage[]): string[] {
-  const out: string[] = [];
+export function toolOutcomes(messages: readonly MockChatMessage[]): ToolOutcome[] {
+  const out: ToolOutcome[] = [];
   for (const m of messages) {
-    if (m?.role === 'tool') out.push(messageText(m.content));
-    else if (m?.role === 'user') {
+    if (m?.role === 'tool') {
       const text = messageText(m.content);
-      let at = text.indexOf('Observation:\n');
-      while (at >= 0) {
-        const next = text.indexOf('Observation:\n', at + 13);
-        out.push(text.slice(at + 13, next < 0 ? undefined : next).trim());
-        at = next;
-      }
+      out.push({ text, failed: /^\s*Error\b/.test(text) });
+    } else if (m?.role === 'user') {
+      const text = messageText(m.content);
+      const blocks = [...text.matchAll(BLOCK)];
+      blocks.forEach((block, i) => {
+        const start = block.index + block[0].length;
+        let body = text.slice(start, blocks[i + 1]?.index).trim();
+        const failed = block[1] === 'Error';
+        if (failed && body.includes(RETRY_HINT)) body = body.slice(0, body.indexOf(RETRY_HINT)).trim();
+        out.push({ text: body, failed });
+      });
     }
   }
   return out;
@@ -116,6 +135,11 @@ function toolResults(messages: readonly MockChatMessage[]): string[] {
 
 function answerText(task: string, results: readonly string[]): string {
   return results.length > 0 ? `Answer to "${task}": ${results.join(' | ')}` : `Answer to "${task}"`;
+}
+
+function giveUpText(task: string, error: string): string {
+  const reason = (error.split('\n').find((line) => line.trim()) ?? 'no message').trim();
+  return `I could not answer "${task}": a tool call failed (${reason.length > 300 ? `${reason.slice(0, 300)}…` : reason}).`;
 }
 
 function forcedTool(choice: unknown, tools: readonly MockTool[]): MockTool | undefined {
@@ -131,16 +155,62 @@ function firstProperty(tool: MockTool): string | undefined {
   return props ? Object.keys(props)[0] : undefined;
 }
 
-/** Plausible arguments from a tool's JSON schema: strings from the task, numbers as small ints. */
+/** Plausible arguments from a tool's JSON schema: strings from the task (see `argumentFromTask`), numbers as small ints. */
 export function argumentsFor(tool: MockTool, task: string): Record<string, unknown> {
-  const value = valueFor(tool.function.parameters ?? { type: 'object', properties: {} }, task, 0, 0);
+  const value = valueFor(tool.function.parameters ?? { type: 'object', properties: {} }, task, 0, 0, '');
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+// Capitalised words that start sentences or questions rather than name something.
+const NOT_NAMES = new Set(
+  'A An And Are Can Compare Could Do Does Find For Get Give How I In Is It List Look Of On Please Show Tell The Then To Today Tomorrow Use Weather What When Where Which Who Why Will With'.split(' '),
+);
+const NAME = "[A-Z][\\p{L}'’.-]*";
+const PREPOSITION = '(?:in|of|for|about|at|from|to|near|on)';
+const AFTER_PREPOSITION_NAME = new RegExp(`\\b${PREPOSITION}\\s+(?:the\\s+)?(${NAME}(?:\\s+${NAME})*)`, 'u');
+const ANY_NAME = new RegExp(`${NAME}(?:\\s+${NAME})*`, 'gu');
+const AFTER_PREPOSITION_PHRASE = new RegExp(`\\b${PREPOSITION}\\s+(?:the\\s+|a\\s+|an\\s+)?([\\p{L}\\d'’-]+(?:\\s+[\\p{L}\\d'’-]+){0,3}?)\\s*(?:[?.!,;:]|\\s+(?:and|or|in|on|at|for|today|now|please)\\b|$)`, 'iu');
+
+/**
+ * A short string argument taken from the task, as a model would write it: for a name-like
+ * field (city, location, name, item, …) a capitalised name, preferring one after a preposition
+ * ("weather in New York?" → "New York"), else the phrase after in/of/for ("price of apples" →
+ * "apples"); for a free-text field (query, question, text, …) or when nothing matches, the task
+ * without its final punctuation, cut to at most 60 characters at a word. Deterministic.
+ */
+export function argumentFromTask(task: string, key = ''): string {
+  const text = task.replace(/\s+/g, ' ').trim();
+  const freeText = /query|question|text|prompt|search|input|message|content|description|instructions?|task|^q$/i.test(key);
+  if (!freeText) {
+    const named = AFTER_PREPOSITION_NAME.exec(text)?.[1];
+    const name = named ? trimName(named) : undefined;
+    if (name) return name;
+    for (const m of text.matchAll(ANY_NAME)) {
+      // A sentence's first word is capitalised anyway ("Write an essay…"): not a name by itself.
+      const sentenceStart = /(?:^|[.?!:]\s*)$/.test(text.slice(0, m.index));
+      const candidate = trimName(sentenceStart ? m[0].split(' ').slice(1).join(' ') : m[0]);
+      if (candidate) return candidate;
+    }
+    const phrase = AFTER_PREPOSITION_PHRASE.exec(text)?.[1];
+    if (phrase) return phrase.trim();
+  }
+  const short = text.replace(/^please\s+/i, '').replace(/[?.!]+$/, '').trim() || text;
+  if (short.length <= 60) return short;
+  const cut = short.slice(0, 60);
+  return cut.slice(0, cut.lastIndexOf(' ') > 20 ? cut.lastIndexOf(' ') : 60).trim();
+}
+
+/** A run of capitalised words without the sentence starters in it ("Tell Paris" → "Paris"). */
+function trimName(words: string): string | undefined {
+  const kept = words.split(' ').filter((w) => !NOT_NAMES.has(w.replace(/[.’']+$/, '')));
+  const name = kept.join(' ').replace(/[.’']+$/, '');
+  return name.length > 0 ? name : undefined;
 }
 
 type Schema = Record<string, unknown>;
 
-function valueFor(schema: unknown, task: string, position: number, depth: number): unknown {
-  if (!schema || typeof schema !== 'object') return task.slice(0, 200);
+function valueFor(schema: unknown, task: string, position: number, depth: number, key: string): unknown {
+  if (!schema || typeof schema !== 'object') return argumentFromTask(task, key);
   const s = schema as Schema;
   if ('const' in s) return s.const;
   if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
@@ -148,7 +218,7 @@ function valueFor(schema: unknown, task: string, position: number, depth: number
     const branches = s[key];
     if (Array.isArray(branches)) {
       const branch = branches.find((b: Schema) => b && b.type !== 'null') ?? branches[0];
-      return valueFor(branch, task, position, depth);
+      return valueFor(branch, task, position, depth, key);
     }
   }
   let type = s.type;
@@ -163,16 +233,16 @@ function valueFor(schema: unknown, task: string, position: number, depth: number
     case 'null':
       return null;
     case 'array':
-      return depth > 3 ? [] : [valueFor(s.items, task, 0, depth + 1)];
+      return depth > 3 ? [] : [valueFor(s.items, task, 0, depth + 1, key)];
     case 'object': {
       const out: Record<string, unknown> = {};
       if (depth > 3) return out;
       const props = (s.properties ?? {}) as Record<string, unknown>;
       let i = 0;
-      for (const [key, prop] of Object.entries(props)) out[key] = valueFor(prop, task, i++, depth + 1);
+      for (const [name, prop] of Object.entries(props)) out[name] = valueFor(prop, task, i++, depth + 1, name);
       return out;
     }
     default:
-      return task.slice(0, 200);
+      return argumentFromTask(task, key);
   }
 }
