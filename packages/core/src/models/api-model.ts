@@ -143,6 +143,7 @@ export abstract class ApiModel implements Model {
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new AgentConfigError(`${new.target.name}: timeoutMs must be a positive number of ms.`);
     this.modelId = options.modelId;
     this.baseURL = options.baseURL;
+    this.#secrets.addUrl(options.baseURL);
     this.timeoutMs = options.timeoutMs;
     this.#apiKey = typeof options.apiKey === 'function' ? this.#secrets.track(options.apiKey) : options.apiKey;
     this.#secrets.add(options.apiKey);
