@@ -7,7 +7,7 @@ import type { ApiKey } from '../provider/settings.js';
 import type { FetchFunction } from '../transport/node-fetch.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SecretSet, sanitizeModelError } from './redact.js';
-import { resolveRetryOptions, streamWithRetry, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
+import { resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
 import { StopFilter, firstStop } from './stop-filter.js';
 
 /**
@@ -233,42 +233,46 @@ export abstract class ApiModel implements Model {
     );
   }
 
-  agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+  async *agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const prepared = this.prepareMessages(messages);
     const call = this.callOptions(options);
     const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
-    return streamWithRetry(() => this.streamAttempt(prepared, call, stops), { retry: this.retryOptions, signal: call.signal });
-  }
-
-  /** One streamed attempt: rate limit, time limit, stop sequences; errors normalized and sanitized. */
-  private async *streamAttempt(prepared: readonly ChatMessage[], call: ModelCallOptions, stops: string[] | undefined): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const { signal } = call;
-    let scope: AttemptScope | undefined;
-    let finished = false;
-    try {
-      await this.rateLimiter?.acquire({ signal });
-      // Its own signal, so a reader that stops early (break, stop sequence) also ends the HTTP request.
-      scope = new AttemptScope(signal, this.timeoutMs);
-      const filter = stops ? new StopFilter(stops) : undefined;
-      for await (const delta of this.streamOnce(prepared, { ...call, signal: scope.signal })) {
-        if (delta.tokenUsage) this.rateLimiter?.recordTokens(delta.tokenUsage.totalTokens);
-        if (filter && delta.content) {
-          const text = filter.push(delta.content);
-          const out = text === delta.content ? delta : { ...delta, content: text };
-          if (out.content || out.toolCalls || out.tokenUsage) yield out;
-          if (filter.stopped) break;
-          continue;
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw toAbortError(signal);
+      let scope: AttemptScope | undefined;
+      let yielded = false;
+      let finished = false;
+      try {
+        await this.rateLimiter?.acquire({ signal });
+        // Its own signal, so a reader that stops early (break, stop sequence) also ends the HTTP request.
+        scope = new AttemptScope(signal, this.timeoutMs);
+        const filter = stops ? new StopFilter(stops) : undefined;
+        for await (const delta of this.streamOnce(prepared, { ...call, signal: scope.signal })) {
+          if (delta.tokenUsage) this.rateLimiter?.recordTokens(delta.tokenUsage.totalTokens);
+          if (filter && delta.content) {
+            const text = filter.push(delta.content);
+            const out = text === delta.content ? delta : { ...delta, content: text };
+            if (out.content || out.toolCalls || out.tokenUsage) {
+              yielded = true;
+              yield out;
+            }
+            if (filter.stopped) break;
+            continue;
+          }
+          yielded = true;
+          yield delta;
         }
-        yield delta;
+        // A stop sequence ends the attempt early: its request is aborted in finally.
+        finished = !filter?.stopped;
+        const rest = filter?.flush();
+        if (rest) yield { content: rest };
+        return;
+      } catch (error) {
+        await retryStreamOrThrow(this.normalizeError(error, signal, scope), { attempt, yielded, retry: this.retryOptions, signal });
+      } finally {
+        scope?.end(!finished);
       }
-      // A stop sequence ends the attempt early: its request is aborted in finally.
-      finished = !filter?.stopped;
-      const rest = filter?.flush();
-      if (rest) yield { content: rest };
-    } catch (error) {
-      throw this.normalizeError(error, signal, scope);
-    } finally {
-      scope?.end(!finished);
     }
   }
 

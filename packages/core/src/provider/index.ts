@@ -10,12 +10,12 @@ export {
   resolveRetryOptions,
   retryDelay,
   sleep,
-  streamWithRetry,
+  retryStreamOrThrow,
   withRetry,
   type RetryBackoff,
   type RetryInfo,
   type RetryOptions,
-  type StreamWithRetryOptions,
+  type StreamRetryState,
   type WithRetryOptions,
 } from '../models/retry.js';
 export { RateLimiter, type RateLimiterOptions } from '../models/rate-limiter.js';
