@@ -112,7 +112,7 @@ describe('AzureOpenAIServerModel: streaming', () => {
     const cut = await collect(model.agenerateStream(conversation)).catch((e) => e);
     expect(ModelError.isInstance(cut)).toBe(true);
     const early = await collect(model.agenerateStream(conversation)).catch((e) => e);
-    expect(early.message).toMatch(/Azure OpenAI stream ended before the response was complete/);
+    expect(early.message).toMatch(/^Azure OpenAI at 127\.0\.0\.1:\d+: the stream ended before the response was complete/);
   });
 });
 

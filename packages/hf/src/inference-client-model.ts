@@ -108,7 +108,7 @@ export class InferenceClientModel extends ApiModel {
     const call = new CallFetch(this.fetch ?? defaultFetch(), this.headers);
     try {
       const completion = await this.client.chatCompletion(args, { signal: options.signal, fetch: call.fetch });
-      return fromWireCompletion(completion as WireCompletion, 'Hugging Face');
+      return fromWireCompletion(completion as WireCompletion, this.describeEndpoint());
     } catch (error) {
       throw this.mapError(error, call.retryAfterMs);
     }
@@ -119,7 +119,7 @@ export class InferenceClientModel extends ApiModel {
     const call = new CallFetch(this.fetch ?? defaultFetch(), this.headers);
     try {
       const stream = this.client.chatCompletionStream(args, { signal: options.signal, fetch: call.fetch });
-      yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper('Hugging Face'), options.signal);
+      yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.describeEndpoint()), options.signal);
     } catch (error) {
       throw this.mapError(error, call.retryAfterMs);
     }

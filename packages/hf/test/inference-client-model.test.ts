@@ -153,7 +153,7 @@ describe('InferenceClientModel: streaming', () => {
   it('reports a stream that ends cleanly but without a finish_reason', async () => {
     const model = await tgi([{ sse: fixture('tgi-stream-truncated.sse') }], { maxRetries: 0 });
     const error = await collect(model.agenerateStream(conversation)).catch((e) => e);
-    expect(error.message).toMatch(/Hugging Face stream ended before the response was complete/);
+    expect(error.message).toMatch(/^Hugging Face at 127\.0\.0\.1:\d+: the stream ended before the response was complete/);
   });
 
   it('turns an error event inside the stream into a ModelError', async () => {

@@ -81,7 +81,7 @@ describe('LiteLLMModel: streaming', () => {
     const model = await setup([{ truncate: fixture('stream-truncated.sse') }, { sse: fixture('stream-truncated.sse') }], { maxRetries: 0 });
     expect(ModelError.isInstance(await collect(model.agenerateStream(conversation)).catch((e) => e))).toBe(true);
     const early = await collect(model.agenerateStream(conversation)).catch((e) => e);
-    expect(early.message).toMatch(/LiteLLM proxy stream ended before the response was complete/);
+    expect(early.message).toMatch(/^LiteLLM proxy at 127\.0\.0\.1:\d+: the stream ended before the response was complete/);
   });
 });
 

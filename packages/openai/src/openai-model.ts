@@ -93,13 +93,13 @@ export class OpenAIServerModel extends ApiModel {
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
     const completion = await this.client.chat.completions.create(body, { signal: options.signal });
-    return fromWireCompletion(completion as WireCompletion, this.endpointContext.provider);
+    return fromWireCompletion(completion as WireCompletion, this.describeEndpoint());
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = toWireRequest(this.modelId, messages, options, true) as unknown as ChatCompletionCreateParamsStreaming;
     const stream = await this.client.chat.completions.create(body, { signal: options.signal });
-    yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.endpointContext.provider), options.signal);
+    yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.describeEndpoint()), options.signal);
   }
 
   protected toModelError(error: unknown): ModelError {

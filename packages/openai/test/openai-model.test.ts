@@ -324,7 +324,7 @@ describe('OpenAIServerModel.agenerateStream', () => {
       })(),
     );
     expect(ModelError.isInstance(err)).toBe(true);
-    expect(err.message).toMatch(/stream ended before the response was complete/);
+    expect(err.message).toMatch(/^OpenAI-compatible server at 127\.0\.0\.1:\d+: the stream ended before the response was complete/);
     expect(seen.join('')).toBe('The capital');
     expect(server.requests).toHaveLength(1); // deltas were already out: no retry
   });

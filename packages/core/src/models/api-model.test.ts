@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AgentAbortError, ModelError, ModelStreamingNotSupportedError } from '../errors.js';
 import type { ChatMessage, ChatMessageStreamDelta } from '../messages.js';
 import { tool } from '../tools.js';
-import { ApiModel, StopFilter, readTokenUsage, toolSpec, type ApiModelOptions, type ModelCallOptions } from './api-model.js';
+import { ApiModel, readTokenUsage, toolSpec, type ApiModelOptions, type ModelCallOptions } from './api-model.js';
+import { StopFilter } from './stop-filter.js';
 import { RateLimiter } from './rate-limiter.js';
 
 type Step = ChatMessage | Error | ((signal?: AbortSignal) => Promise<ChatMessage>);

@@ -7,7 +7,8 @@ import type { ApiKey } from '../provider/settings.js';
 import type { FetchFunction } from '../transport/node-fetch.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SecretSet, sanitizeModelError } from './redact.js';
-import { resolveRetryOptions, streamWithRetry, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
+import { resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
+import { StopFilter, firstStop } from './stop-filter.js';
 
 /**
  * The settings every provider takes, with one meaning everywhere. Providers add their own
@@ -142,6 +143,7 @@ export abstract class ApiModel implements Model {
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new AgentConfigError(`${new.target.name}: timeoutMs must be a positive number of ms.`);
     this.modelId = options.modelId;
     this.baseURL = options.baseURL;
+    this.#secrets.addUrl(options.baseURL);
     this.timeoutMs = options.timeoutMs;
     this.#apiKey = typeof options.apiKey === 'function' ? this.#secrets.track(options.apiKey) : options.apiKey;
     this.#secrets.add(options.apiKey);
@@ -231,42 +233,46 @@ export abstract class ApiModel implements Model {
     );
   }
 
-  agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+  async *agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const prepared = this.prepareMessages(messages);
     const call = this.callOptions(options);
     const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
-    return streamWithRetry(() => this.streamAttempt(prepared, call, stops), { retry: this.retryOptions, signal: call.signal });
-  }
-
-  /** One streamed attempt: rate limit, time limit, stop sequences; errors normalized and sanitized. */
-  private async *streamAttempt(prepared: readonly ChatMessage[], call: ModelCallOptions, stops: string[] | undefined): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const { signal } = call;
-    let scope: AttemptScope | undefined;
-    let finished = false;
-    try {
-      await this.rateLimiter?.acquire({ signal });
-      // Its own signal, so a reader that stops early (break, stop sequence) also ends the HTTP request.
-      scope = new AttemptScope(signal, this.timeoutMs);
-      const filter = stops ? new StopFilter(stops) : undefined;
-      for await (const delta of this.streamOnce(prepared, { ...call, signal: scope.signal })) {
-        if (delta.tokenUsage) this.rateLimiter?.recordTokens(delta.tokenUsage.totalTokens);
-        if (filter && delta.content) {
-          const text = filter.push(delta.content);
-          const out = text === delta.content ? delta : { ...delta, content: text };
-          if (out.content || out.toolCalls || out.tokenUsage) yield out;
-          if (filter.stopped) break;
-          continue;
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw toAbortError(signal);
+      let scope: AttemptScope | undefined;
+      let yielded = false;
+      let finished = false;
+      try {
+        await this.rateLimiter?.acquire({ signal });
+        // Its own signal, so a reader that stops early (break, stop sequence) also ends the HTTP request.
+        scope = new AttemptScope(signal, this.timeoutMs);
+        const filter = stops ? new StopFilter(stops) : undefined;
+        for await (const delta of this.streamOnce(prepared, { ...call, signal: scope.signal })) {
+          if (delta.tokenUsage) this.rateLimiter?.recordTokens(delta.tokenUsage.totalTokens);
+          if (filter && delta.content) {
+            const text = filter.push(delta.content);
+            const out = text === delta.content ? delta : { ...delta, content: text };
+            if (out.content || out.toolCalls || out.tokenUsage) {
+              yielded = true;
+              yield out;
+            }
+            if (filter.stopped) break;
+            continue;
+          }
+          yielded = true;
+          yield delta;
         }
-        yield delta;
+        // A stop sequence ends the attempt early: its request is aborted in finally.
+        finished = !filter?.stopped;
+        const rest = filter?.flush();
+        if (rest) yield { content: rest };
+        return;
+      } catch (error) {
+        await retryStreamOrThrow(this.normalizeError(error, signal, scope), { attempt, yielded, retry: this.retryOptions, signal });
+      } finally {
+        scope?.end(!finished);
       }
-      // A stop sequence ends the attempt early: its request is aborted in finally.
-      finished = !filter?.stopped;
-      const rest = filter?.flush();
-      if (rest) yield { content: rest };
-    } catch (error) {
-      throw this.normalizeError(error, signal, scope);
-    } finally {
-      scope?.end(!finished);
     }
   }
 
@@ -394,70 +400,4 @@ function mergeContent(a: ChatMessage['content'], b: ChatMessage['content']): Cha
     else parts.push(part);
   }
   return parts;
-}
-
-/** Index of the earliest stop sequence in `text`, or -1. */
-export function firstStop(text: string, stops: readonly string[]): number {
-  let best = -1;
-  for (const s of stops) {
-    const i = text.indexOf(s);
-    if (i >= 0 && (best < 0 || i < best)) best = i;
-  }
-  return best;
-}
-
-/**
- * Cuts a stream at the first stop sequence, even one split across chunks: it holds back the
- * last (longest stop − 1) characters until the next chunk shows they are not a stop.
- */
-export class StopFilter {
-  stopped = false;
-  private pending = '';
-  private readonly hold: number;
-  constructor(private readonly stops: readonly string[]) {
-    this.hold = Math.max(...stops.map((s) => s.length)) - 1;
-  }
-
-  /** The text that can be emitted now. */
-  push(chunk: string): string {
-    if (this.stopped) return '';
-    const text = this.pending + chunk;
-    const cut = firstStop(text, this.stops);
-    if (cut >= 0) {
-      this.stopped = true;
-      this.pending = '';
-      return text.slice(0, cut);
-    }
-    const keep = Math.min(this.hold, text.length);
-    this.pending = keep > 0 ? text.slice(text.length - keep) : '';
-    return keep > 0 ? text.slice(0, text.length - keep) : text;
-  }
-
-  /** What is held back when the stream ends without a stop. */
-  flush(): string {
-    const rest = this.pending;
-    this.pending = '';
-    return rest;
-  }
-}
-
-/** Turns one provider's stream events into deltas and says whether the stream ended properly. */
-export interface StreamMapper<E> {
-  map(event: E): ChatMessageStreamDelta | undefined;
-  /** Throws when the stream ended before the provider said it was complete (a cut connection). */
-  finish(): void;
-}
-
-/**
- * A provider stream as deltas. SDKs end an aborted stream quietly, so an abort is reported
- * here; a stream cut short fails in `mapper.finish()` instead of passing for a short answer.
- */
-export async function* mapStream<E>(events: AsyncIterable<E>, mapper: StreamMapper<E>, signal?: AbortSignal, onEvent?: () => void): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
-  for await (const event of events) {
-    onEvent?.();
-    const delta = mapper.map(event);
-    if (delta) yield delta;
-  }
-  if (signal?.aborted) throw toAbortError(signal);
-  mapper.finish();
 }

@@ -21,6 +21,8 @@ describe('sanitizeError', () => {
     const secrets = new SecretSet();
     secrets.add('my-custom-key-123');
     secrets.addHeaders({ 'x-tenant-token': 'tenant-secret-456' });
+    secrets.addUrl('https://user:url-password-789@example.com/v1?api-key=query-key-000');
+    expect(secrets.redact('url-password-789 query-key-000')).toBe('*** ***');
     const raw = Object.assign(new Error('401 echo: Bearer my-custom-key-123 tenant-secret-456'), {
       status: 401,
       type: 'invalid_request_error',

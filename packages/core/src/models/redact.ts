@@ -43,6 +43,19 @@ export class SecretSet {
     else for (const key in headers) this.add((headers as Record<string, unknown>)[key]);
   }
 
+  /** Adds the credentials a URL may carry: user, password and query values (e.g. `?api-key=…`). */
+  addUrl(url: string | undefined): void {
+    if (!url) return;
+    try {
+      const parsed = new URL(url);
+      this.add(decodeURIComponent(parsed.username));
+      this.add(decodeURIComponent(parsed.password));
+      parsed.searchParams.forEach((value) => this.add(value));
+    } catch {
+      // Not a URL: nothing to add.
+    }
+  }
+
   /** Adds a value returned by a key function or token provider (the last 16 are kept). */
   addResolved(value: unknown): void {
     if (typeof value !== 'string' || value.length < 4 || this.#values.has(value) || this.#dynamic.includes(value)) return;

@@ -7,7 +7,7 @@ import {
   parseRetryAfter,
   resolveRetryOptions,
   retryDelay,
-  streamWithRetry,
+  retryStreamOrThrow,
   sleep,
   withRetry,
 } from './retry.js';
@@ -119,25 +119,15 @@ describe('withRetry', () => {
     await expect(withRetry(fn, { retry: { maxRetries: 0 } })).rejects.toThrow('busy');
     expect(fn).toHaveBeenCalledTimes(1);
   });
-  it('streamWithRetry retries a stream that failed before its first item, never one that yielded', async () => {
-    const busy = () => new ModelError('busy', { status: 503, retryable: true });
-    let opened = 0;
-    const out: string[] = [];
-    for await (const x of streamWithRetry(async function* (attempt) {
-      opened++;
-      if (attempt === 1) throw busy();
-      yield 'a';
-      yield 'b';
-    }, { retry: fast })) out.push(x);
-    expect([opened, out]).toEqual([2, ['a', 'b']]);
-    opened = 0;
-    const late = streamWithRetry(async function* () {
-      opened++;
-      yield 'a';
-      throw busy();
-    }, { retry: fast });
-    await expect((async () => { for await (const _ of late) void _; })()).rejects.toThrow('busy');
-    expect(opened).toBe(1);
+  it('retryStreamOrThrow waits before another attempt, and throws once output was yielded or retries are used up', async () => {
+    const busy = new ModelError('busy', { status: 503, retryable: true });
+    const retry = resolveRetryOptions({ maxRetries: 1, ...fast });
+    await expect(retryStreamOrThrow(busy, { attempt: 1, yielded: false, retry })).resolves.toBeUndefined();
+    await expect(retryStreamOrThrow(busy, { attempt: 1, yielded: true, retry })).rejects.toBe(busy);
+    await expect(retryStreamOrThrow(busy, { attempt: 2, yielded: false, retry })).rejects.toBe(busy);
+    const bad = new ModelError('bad', { status: 400 });
+    await expect(retryStreamOrThrow(bad, { attempt: 1, yielded: false, retry })).rejects.toBe(bad);
+    await expect(retryStreamOrThrow(busy, { attempt: 1, yielded: false, retry, signal: AbortSignal.abort() })).rejects.toSatisfy((e: unknown) => AgentAbortError.isInstance(e));
   });
   it('an abort during the backoff rejects promptly with AgentAbortError', async () => {
     const ac = new AbortController();

@@ -170,37 +170,28 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
   }
 }
 
-export interface StreamWithRetryOptions extends WithRetryOptions {
-  /** Maps what an attempt threw (e.g. an SDK error to a ModelError) before deciding; what it returns is thrown. */
-  mapError?: (error: unknown) => unknown;
+export interface StreamRetryState {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** Whether the attempt had yielded output: then another attempt would repeat it, so the error is thrown. */
+  yielded: boolean;
+  retry: Readonly<RetryOptions>;
+  signal?: AbortSignal;
+  random?: () => number;
 }
 
 /**
- * A stream with retries: each attempt is a fresh iterable from `open`. A failed attempt is
- * retried (same policy as withRetry) only while nothing has been yielded: once output has
- * reached the caller, another attempt would repeat it, so the error is thrown.
+ * The retry step of a streaming loop (ApiModel and the LiteLLM router share it): after a failed
+ * attempt, throws `error` when it must not be retried (output already yielded, not retryable,
+ * retries used up, the server asks for too long a wait) or rejects with the AgentAbortError of an
+ * aborted signal; otherwise waits the backoff. Written as a helper rather than a wrapping
+ * generator so each delta crosses one generator, not two.
  */
-export async function* streamWithRetry<T>(open: (attempt: number) => AsyncIterable<T>, options: StreamWithRetryOptions = {}): AsyncGenerator<T, void, undefined> {
-  const policy = resolveRetryOptions(options.retry);
-  const { signal } = options;
-  const retryable = options.isRetryable ?? isRetryableError;
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted) throw toAbortError(signal);
-    let yielded = false;
-    try {
-      for await (const item of open(attempt)) {
-        yielded = true;
-        yield item;
-      }
-      return;
-    } catch (thrown) {
-      if (signal?.aborted) throw toAbortError(signal);
-      const error = options.mapError ? options.mapError(thrown) : thrown;
-      if (yielded || attempt > policy.maxRetries || !retryable(error)) throw error;
-      const delayMs = retryDelay(attempt, policy, error, options.random);
-      if (delayMs === undefined) throw error;
-      options.onRetry?.({ attempt, error, delayMs });
-      await sleep(delayMs, signal);
-    }
-  }
+export async function retryStreamOrThrow(error: unknown, state: StreamRetryState): Promise<void> {
+  const { signal } = state;
+  if (signal?.aborted) throw toAbortError(signal);
+  if (state.yielded || state.attempt > state.retry.maxRetries || !isRetryableError(error)) throw error;
+  const delayMs = retryDelay(state.attempt, state.retry, error, state.random);
+  if (delayMs === undefined) throw error;
+  await sleep(delayMs, signal);
 }

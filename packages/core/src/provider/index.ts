@@ -1,18 +1,7 @@
 // @smol/core/provider: what provider authors need to put a model API behind smol's Model interface.
 // People who build agents need only the package root.
-export {
-  ApiModel,
-  DEFAULT_ROLE_CONVERSIONS,
-  StopFilter,
-  firstStop,
-  mapStream,
-  readTokenUsage,
-  toolSpec,
-  type ApiModelOptions,
-  type ModelCallOptions,
-  type StreamMapper,
-  type ToolSpec,
-} from '../models/api-model.js';
+export { ApiModel, DEFAULT_ROLE_CONVERSIONS, readTokenUsage, toolSpec, type ApiModelOptions, type ModelCallOptions, type ToolSpec } from '../models/api-model.js';
+export { StopFilter, firstStop, mapStream, type StreamMapper } from '../models/stop-filter.js';
 export {
   DEFAULT_RETRY_OPTIONS,
   isConnectionError,
@@ -21,12 +10,12 @@ export {
   resolveRetryOptions,
   retryDelay,
   sleep,
-  streamWithRetry,
+  retryStreamOrThrow,
   withRetry,
   type RetryBackoff,
   type RetryInfo,
   type RetryOptions,
-  type StreamWithRetryOptions,
+  type StreamRetryState,
   type WithRetryOptions,
 } from '../models/retry.js';
 export { RateLimiter, type RateLimiterOptions } from '../models/rate-limiter.js';

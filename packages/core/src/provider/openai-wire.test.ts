@@ -49,7 +49,7 @@ describe('OpenAI wire mapping', () => {
       { inputTokens: 0, outputTokens: 1, totalTokens: 1 },
     ]);
     expect(() => mapper.finish()).not.toThrow();
-    expect(() => new WireStreamMapper('LiteLLM').finish()).toThrow(/LiteLLM stream ended/);
+    expect(() => new WireStreamMapper('LiteLLM').finish()).toThrow(/^LiteLLM: the stream ended/);
   });
 
   it('rejects a completion without choices', () => {

@@ -150,6 +150,7 @@ export function fromWireCompletion(completion: WireCompletion, provider: string)
 export class WireStreamMapper {
   finishReason: string | null = null;
   private usage: TokenUsage | undefined;
+  /** `provider` names who answered in the error for a cut stream, e.g. "OpenAI at api.openai.com". */
   constructor(private readonly provider: string) {}
 
   map(chunk: WireChunk): ChatMessageStreamDelta | undefined {
@@ -189,7 +190,7 @@ export class WireStreamMapper {
   /** Call when the stream ends. */
   finish(): void {
     if (this.finishReason === null) {
-      throw new ModelError(`${this.provider} stream ended before the response was complete (no finish_reason): the connection was cut or the server stopped early.`, {
+      throw new ModelError(`${this.provider}: the stream ended before the response was complete (no finish_reason): the connection was cut or the server stopped early.`, {
         retryable: true,
       });
     }

@@ -1,5 +1,5 @@
 import { AgentAbortError, AgentConfigError, ModelError, toAbortError, type ChatMessage, type ChatMessageStreamDelta, type GenerateOptions, type Model } from '@smol/core';
-import { resolveRetryOptions, streamWithRetry, withRetry, type RetryBackoff, type RetryOptions } from '@smol/core/provider';
+import { resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from '@smol/core/provider';
 import { buildDeployments, type DeploymentState, type RouterDeployment } from './deployment.js';
 import { Cursor, pick, resolveStrategy, type RoutingStrategy } from './strategies.js';
 
@@ -113,37 +113,35 @@ export class LiteLLMRouterModel implements Model {
     );
   }
 
-  agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
-    return streamWithRetry(() => this.streamPass(messages, options), { retry: this.retryOptions, signal: options.signal });
-  }
-
-  /** One pass over the deployments: the first that streams wins; a stream fails over only before its first delta. */
-  private async *streamPass(messages: readonly ChatMessage[], options: GenerateOptions): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
+  async *agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
     const { signal } = options;
-    const failures: [DeploymentState, ModelError][] = [];
-    for (const d of this.order()) {
-      const started = await this.begin(d, signal);
-      let yielded = false;
-      try {
-        for await (const delta of d.model.agenerateStream(messages, options)) {
-          if (!yielded) {
-            yielded = true;
-            d.recordLatency(performance.now() - started); // time to first delta
+    for (let attempt = 1; ; attempt++) {
+      const failures: [DeploymentState, ModelError][] = [];
+      for (const d of this.order()) {
+        const started = await this.begin(d, signal);
+        let yielded = false;
+        try {
+          for await (const delta of d.model.agenerateStream(messages, options)) {
+            if (!yielded) {
+              yielded = true;
+              d.recordLatency(performance.now() - started); // time to first delta
+            }
+            if (delta.tokenUsage) d.limiter?.recordTokens(delta.tokenUsage.totalTokens);
+            yield delta;
           }
-          if (delta.tokenUsage) d.limiter?.recordTokens(delta.tokenUsage.totalTokens);
-          yield delta;
+          return;
+        } catch (error) {
+          const err = this.failed(d, error, signal);
+          // Once output has reached the caller, another deployment cannot take over.
+          if (yielded) throw err;
+          failures.push([d, err]);
+        } finally {
+          d.inFlight--;
         }
-        return;
-      } catch (error) {
-        const err = this.failed(d, error, signal);
-        // Once output has reached the caller, another deployment cannot take over.
-        if (yielded) throw err;
-        failures.push([d, err]);
-      } finally {
-        d.inFlight--;
       }
+      // Every deployment failed before its first delta: another pass, as the policy allows.
+      await retryStreamOrThrow(this.exhausted(failures), { attempt, yielded: false, retry: this.retryOptions, signal });
     }
-    throw this.exhausted(failures);
   }
 
   /**
