@@ -75,6 +75,12 @@ export class AgentWorker {
       autorun: options.autorun ?? true,
     });
     this.worker.on('error', () => {});
+    // BullMQ fails a job on its own when it stalled too often: give that run its outcome and run_end too.
+    this.worker.on('failed', (job, error) => {
+      if (!job) return;
+      const outcome: QueuedRunOutcome = { runId: job.data.runId, state: 'failed', error: { name: 'QueueJobFailed', message: error.message }, attempt: job.attemptsStarted ?? 1 };
+      void this.finish(job.data.runId, outcome).catch(() => {});
+    });
   }
 
   /** Starts taking jobs (when created with autorun: false). */
@@ -98,7 +104,8 @@ export class AgentWorker {
   private async process(job: Job<RunJobData, QueuedRunOutcome>): Promise<QueuedRunOutcome> {
     const { runId } = job.data;
     const runKey = this.keys.run(runId);
-    const attempt = await this.redis.hincrby(runKey, 'attempt', 1);
+    // Executions of this job: 2 or more means a worker died and the step in flight is redone.
+    const attempt = await this.redis.hincrby(runKey, `attempts:${job.id}`, 1);
     const [done, cancelled] = await this.redis.hmget(runKey, 'outcome', 'cancelled');
     if (done) return JSON.parse(done) as QueuedRunOutcome;
     if (cancelled) return this.finish(runId, { runId, state: 'cancelled', reason: 'cancelled before it started', attempt });

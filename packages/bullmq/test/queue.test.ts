@@ -5,7 +5,7 @@ import { startMockLlmServer, taskOf, toolScenario, type MockLlmServer } from '@s
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentQueue, QueueConnectionError, RunFailedError, type RunStreamEntry } from '../src/index.js';
-import { killWorkers, spawnScript, startWorker } from './processes.js';
+import { killWorkers, spawnScript, startWorker, type WorkerProcess } from './processes.js';
 import { freePort, startRedisServer, type RedisServer } from './redis-server.js';
 
 const QUEUE = 'main';
@@ -14,6 +14,7 @@ let mock: MockLlmServer;
 let queue: AgentQueue;
 let client: Redis;
 let env: Record<string, string>;
+let workers: WorkerProcess[];
 const calls: { at: number; task: string }[] = [];
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ beforeAll(async () => {
     }),
   ]);
   env = { REDIS_URL: redis.url, OPENAI_BASE_URL: mock.baseURL, OPENAI_API_KEY: 'sk-test', QUEUE, CONCURRENCY: '25', RPM: '30', RATE_WINDOW_MS: '2000' };
-  await Promise.all([startWorker(env), startWorker(env), startWorker(env)]);
+  workers = await Promise.all([startWorker(env), startWorker(env), startWorker(env)]);
   queue = new AgentQueue({ connection: redis.url, queueName: QUEUE });
   client = new Redis(redis.url);
 }, 60_000);
@@ -91,6 +92,10 @@ describe('AgentQueue and AgentWorker processes', () => {
     const elapsed = performance.now() - started;
     expect(AgentAbortError.isInstance(error)).toBe(true);
     expect(elapsed).toBeLessThan(1_000);
+    // The tool, in the worker process, saw the run's signal abort.
+    const line = `tool saw the abort of ${handle.runId}`;
+    while (!workers.some((w) => w.output().includes(line)) && performance.now() - started < 1_000) await new Promise((r) => setTimeout(r, 10));
+    expect(workers.some((w) => w.output().includes(line))).toBe(true);
     const end = (await collect(handle.events(seen[0].id))).at(-1)!.event;
     expect(end).toMatchObject({ type: 'run_end', outcome: { state: 'cancelled', reason: 'cancelled while running' } });
   });

@@ -28,6 +28,7 @@ const wait = tool({
       const timer = setTimeout(() => resolve('waited'), 60_000);
       context.signal?.addEventListener('abort', () => {
         clearTimeout(timer);
+        process.stdout.write(`tool saw the abort of ${context.runId}\n`);
         reject(context.signal!.reason);
       }, { once: true });
     }),
