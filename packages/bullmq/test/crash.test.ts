@@ -24,16 +24,24 @@ it('SIGKILL of a worker with 100 runs in flight: all answer, and no finished ste
   const client = new Redis(redis.url);
   try {
     const handles = await Promise.all(Array.from({ length: 100 }, (_, i) => queue.submit('lookup', `crash task ${i}`)));
-    // Kill it once every run has started and about half have finished a step.
-    while (mock.requestCount < 150) await new Promise((r) => setTimeout(r, 20));
+    // Kill it once every run has asked the model at least once (all 100 are in flight) and some have finished a step.
+    const started = () => new Set(mock.requests.map((r) => taskOf(r.body.messages))).size;
+    while (started() < 100 || mock.requestCount < 120) await new Promise((r) => setTimeout(r, 20));
     await victim.kill('SIGKILL');
 
-    // What the dead worker had checkpointed: steps before `stepNumber` are finished.
+    // What the dead worker had checkpointed (steps before `stepNumber` are finished), and what it finished.
     const pipeline = client.pipeline();
-    for (const h of handles) pipeline.hget(queue.keys.run(h.runId), 'checkpoint');
+    for (const h of handles) pipeline.hmget(queue.keys.run(h.runId), 'checkpoint', 'outcome');
     const nextStep = new Map<string, number>();
-    (await pipeline.exec())!.forEach(([, raw], i) => nextStep.set(`crash task ${i}`, raw ? (JSON.parse(raw as string) as { stepNumber: number }).stepNumber : 1));
+    const finishedBeforeKill = new Set<number>();
+    (await pipeline.exec())!.forEach(([, reply], i) => {
+      const [raw, outcome] = reply as [string | null, string | null];
+      nextStep.set(`crash task ${i}`, raw ? (JSON.parse(raw) as { stepNumber: number }).stepNumber : 1);
+      if (outcome) finishedBeforeKill.add(i);
+    });
     expect([...nextStep.values()].some((s) => s >= 2)).toBe(true);
+    // On a loaded machine the first runs may be done before the last start; most are in flight.
+    expect(finishedBeforeKill.size).toBeLessThan(50);
 
     await startWorker(env); // the survivor
     const results = await Promise.all(handles.map((h) => h.result()));
@@ -41,7 +49,8 @@ it('SIGKILL of a worker with 100 runs in flight: all answer, and no finished ste
       expect(r.state).toBe('success');
       expect(String((r as { output: unknown }).output)).toContain(`Answer to "crash task ${i}"`);
     });
-    expect(results.every((r) => r.attempt === 2)).toBe(true); // every run was recovered from the dead worker
+    // Every run in flight at the kill was recovered from the dead worker (its job's second execution).
+    results.forEach((r, i) => expect(r.attempt).toBe(finishedBeforeKill.has(i) ? 1 : 2));
 
     // The model calls per (task, step): a step's request carries one assistant message per earlier step.
     const asked = new Map<string, number>();
