@@ -2,8 +2,21 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { QueueConnectionError } from './errors.js';
 
-/** A redis:// or rediss:// URL, or ioredis options. */
-export type RedisConnection = string | RedisOptions;
+/** Where Redis is: host, port, credentials, db, TLS; any other ioredis option passes through. */
+export interface RedisConnectionOptions {
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  /** TLS options (node:tls), or true for defaults. */
+  tls?: boolean | Record<string, unknown>;
+  connectTimeout?: number;
+  [option: string]: unknown;
+}
+
+/** A redis:// or rediss:// URL, or connection options. */
+export type RedisConnection = string | RedisConnectionOptions;
 
 /** Where the connection goes, for error messages: user, host, port and db, never the password. */
 export function describeConnection(connection: RedisConnection): string {
@@ -24,7 +37,8 @@ export function describeConnection(connection: RedisConnection): string {
 
 /** A client; `extra` wins over the user's options (BullMQ needs some settings). */
 export function createClient(connection: RedisConnection, extra: RedisOptions): Redis {
-  const client = typeof connection === 'string' ? new Redis(connection, extra) : new Redis({ ...connection, ...extra });
+  const options = typeof connection === 'string' ? undefined : ({ ...connection, ...(connection.tls === true ? { tls: {} } : {}) } as RedisOptions);
+  const client = options === undefined ? new Redis(connection as string, extra) : new Redis({ ...options, ...extra });
   // ioredis reconnects by itself; an 'error' without a listener would crash the process.
   client.on('error', () => {});
   return client;

@@ -62,7 +62,7 @@ export class AgentQueue {
     this.redis = createClient(options.connection, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   }
 
-  /** BullMQ's Queue under this producer (created once connected). */
+  /** @internal BullMQ's Queue under this producer (created once connected). */
   get queue(): Queue<RunJobData, QueuedRunOutcome> {
     if (!this.bullQueue) {
       this.bullQueue = new Queue<RunJobData, QueuedRunOutcome>(this.name, { connection: this.redis, prefix: this.prefix });
@@ -93,10 +93,10 @@ export class AgentQueue {
 
   /** Closes this producer's connections (runs go on on the workers). */
   async close(): Promise<void> {
-    for (const follower of this.followers) follower.disconnect();
     const events = this.events;
     this.events = undefined;
-    if (events) await (await events.catch(() => undefined))?.close();
+    if (events) await (await events.catch(() => undefined))?.close().catch(() => {});
+    for (const follower of this.followers) follower.disconnect();
     await this.bullQueue?.close().catch(() => {});
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
@@ -114,7 +114,8 @@ export class AgentQueue {
   /** @internal One QueueEvents per producer: BullMQ's own completion events, for every handle. */
   queueEvents(): Promise<QueueEvents> {
     this.events ??= (async () => {
-      const events = new QueueEvents(this.name, { connection: this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }), prefix: this.prefix });
+      // BullMQ does not close a connection it was given: close() does (it is a follower).
+      const events = new QueueEvents(this.name, { connection: this.follower(), prefix: this.prefix });
       events.on('error', () => {});
       events.setMaxListeners(0); // one listener per waiting result()
       await events.waitUntilReady();

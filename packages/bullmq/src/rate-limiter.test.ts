@@ -57,7 +57,7 @@ describe('RedisRateLimiter', () => {
   it('fetch() pauses the fleet on a 429 with Retry-After', async () => {
     const limiter = new RedisRateLimiter({ connection: redis.url, key: 'fetch429', requestsPerMinute: 1_000 });
     try {
-      const fetch = limiter.fetch(async () => new Response('{}', { status: 429, headers: { 'retry-after': '1' } }));
+      const fetch = limiter.fetch(async (_url: string) => new Response('{}', { status: 429, headers: { 'retry-after': '1' } }));
       expect((await fetch('http://127.0.0.1/')).status).toBe(429);
       const start = performance.now();
       await limiter.acquire();

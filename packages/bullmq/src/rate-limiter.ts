@@ -6,9 +6,8 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createClient, type RedisConnection } from './connection.js';
 
 export interface RedisRateLimiterOptions {
-  /** A Redis URL or ioredis options; or pass `client`. */
-  connection?: RedisConnection;
-  client?: Redis;
+  /** A Redis URL or connection options. */
+  connection: RedisConnection;
   /** What is limited: every limiter with the same key shares the budget (e.g. one per API key). */
   key: string;
   requestsPerMinute?: number;
@@ -31,7 +30,6 @@ export interface RedisRateLimiterOptions {
  */
 export class RedisRateLimiter extends RateLimiter {
   private readonly client: Redis;
-  private readonly owned: boolean;
   private readonly limitKey: string;
   private readonly requestLimiter?: RateLimiterRedis;
   private readonly tokenLimiter?: RateLimiterRedis;
@@ -39,9 +37,8 @@ export class RedisRateLimiter extends RateLimiter {
 
   constructor(options: RedisRateLimiterOptions) {
     super({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute });
-    if (!options.client && !options.connection) throw new AgentConfigError('RedisRateLimiter needs a `connection` or a `client`.');
-    this.owned = !options.client;
-    this.client = options.client ?? createClient(options.connection!, { maxRetriesPerRequest: null });
+    if (!options.connection) throw new AgentConfigError('RedisRateLimiter needs a `connection`.');
+    this.client = createClient(options.connection, { maxRetriesPerRequest: null });
     this.limitKey = options.key;
     const windowMs = options.windowMs ?? 60_000;
     // Redis counters expire in whole seconds: sub-windows of at least 1 s.
@@ -103,8 +100,8 @@ export class RedisRateLimiter extends RateLimiter {
   }
 
   /** A fetch for the provider's SDK that pauses the whole fleet when a response is a 429 with Retry-After. */
-  fetch(inner: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch {
-    return async (input, init) => {
+  fetch<F extends (input: any, init?: any) => Promise<Response>>(inner: F = globalThis.fetch as F): F {
+    const wrapped = async (input: unknown, init?: unknown) => {
       const response = await inner(input, init);
       if (response.status === 429) {
         const ms = Number(response.headers.get('retry-after-ms')) || Number(response.headers.get('retry-after')) * 1000;
@@ -112,10 +109,11 @@ export class RedisRateLimiter extends RateLimiter {
       }
       return response;
     };
+    return wrapped as F;
   }
 
   async close(): Promise<void> {
-    if (this.owned) await this.client.quit().catch(() => this.client.disconnect());
+    await this.client.quit().catch(() => this.client.disconnect());
   }
 }
 

@@ -40,9 +40,11 @@ export interface AgentWorkerOptions {
  * from the last checkpoint.
  */
 export class AgentWorker {
+  /** @internal BullMQ's Worker. */
   readonly worker: Worker<RunJobData, QueuedRunOutcome>;
   private readonly redis: Redis;
   private readonly subscriber: Redis;
+  private readonly bullConnection: Redis;
   private readonly keys: Keys;
   private readonly agents: Map<string, AgentSource>;
   private readonly active = new Map<string, AbortController>();
@@ -64,8 +66,11 @@ export class AgentWorker {
       this.active.get(runId)?.abort(new AgentAbortError('Run cancelled from the queue.', { reason: 'cancelled' }));
     });
     void this.subscriber.subscribe(this.keys.cancelChannel).catch(() => {});
+    // BullMQ does not close a connection it was given: close() does.
+    this.bullConnection = this.redis.duplicate();
+    this.bullConnection.on('error', () => {});
     this.worker = new Worker<RunJobData, QueuedRunOutcome>(queueName, (job) => this.process(job), {
-      connection: this.redis.duplicate(),
+      connection: this.bullConnection,
       prefix,
       concurrency: options.concurrency ?? 10,
       // Only what was given: an explicit undefined would override BullMQ's defaults.
@@ -98,6 +103,7 @@ export class AgentWorker {
   async close(force = false): Promise<void> {
     await this.worker.close(force);
     this.subscriber.disconnect();
+    this.bullConnection.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
