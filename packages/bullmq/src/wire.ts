@@ -41,9 +41,12 @@ export type QueuedRunOutcome =
   | { runId: string; state: 'failed'; error: { name: string; message: string }; attempt: number }
   | { runId: string; state: 'cancelled'; reason: string; attempt: number };
 
+/** An AgentEvent as JSON: a step becomes its JSON form (core's stepToJSON). */
+export type StoredAgentEvent = AgentEvent extends infer E ? (E extends { step: unknown } ? Omit<E, 'step'> & { step: Record<string, unknown> } : E) : never;
+
 /** An event as stored in the run's stream: the agent's events, plus the run's pause and end. */
 export type QueuedRunEvent =
-  | (Omit<AgentEvent, 'step'> & { step?: Record<string, unknown> })
+  | StoredAgentEvent
   | { type: 'run_paused'; pendingApprovals: ApprovalRequest[] }
   | { type: 'run_end'; outcome: QueuedRunOutcome };
 
