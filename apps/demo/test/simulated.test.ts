@@ -13,7 +13,7 @@ let model: OpenAIServerModel;
 
 beforeAll(async () => {
   server = await startSimulatedModel({ latencyMs: 0, chunkDelayMs: 0 });
-  model = new OpenAIServerModel({ modelId: 'smol-simulated', apiBase: server.baseURL, apiKey: 'simulated' });
+  model = new OpenAIServerModel({ modelId: 'smol-simulated', baseURL: server.baseURL, apiKey: 'simulated' });
 });
 afterAll(() => server.close());
 

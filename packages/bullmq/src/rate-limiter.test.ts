@@ -1,4 +1,5 @@
-import { ApiModel, ModelError, type ChatMessage } from '@smol/core';
+import { ModelError, type ChatMessage } from '@smol/core';
+import { ApiModel } from '@smol/core/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../test/redis-server.js';
 import { RedisRateLimiter } from './index.js';

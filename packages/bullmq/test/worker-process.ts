@@ -10,7 +10,7 @@ const env = process.env;
 // One budget for every worker process: RPM requests per RATE_WINDOW_MS (a short "minute" in tests).
 const rateLimiter = new RedisRateLimiter({ connection: env.REDIS_URL!, key: `${env.QUEUE}:openai`, requestsPerMinute: Number(env.RPM ?? 30), windowMs: Number(env.RATE_WINDOW_MS ?? 2_000) });
 // Base URL and key come from OPENAI_BASE_URL / OPENAI_API_KEY (read by the openai SDK).
-const model = (limited = false) => new OpenAIServerModel({ modelId: 'mock-model', retry: { maxAttempts: 2 }, ...(limited ? { rateLimiter } : {}) });
+const model = (limited = false) => new OpenAIServerModel({ modelId: 'mock-model', maxRetries: 1, ...(limited ? { rateLimiter } : {}) });
 
 const lookup = tool({
   name: 'lookup',

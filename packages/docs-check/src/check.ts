@@ -40,7 +40,14 @@ export function checkDocs(root = ROOT): DocsReport {
 /** The @smol packages this package depends on: the ones the docs may use. */
 function smolPackages(): string[] {
   const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-  return Object.keys(pkg.devDependencies).filter((name) => name.startsWith('@smol/'));
+  // Each package's entries: the root and its subpaths (`@smol/core/provider`, …).
+  return Object.keys(pkg.devDependencies)
+    .filter((name) => name.startsWith('@smol/'))
+    .flatMap((name) => {
+      const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
+      const subpaths = Object.keys(manifest.exports ?? {}).filter((key) => key.startsWith('./') && key !== './package.json');
+      return [name, ...subpaths.map((key) => `${name}${key.slice(1)}`)];
+    });
 }
 
 /** The report as text: one line per problem, `page:line`. */

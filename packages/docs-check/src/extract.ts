@@ -77,10 +77,14 @@ export function extractSnippets(file: string, text: string): Snippet[] {
 }
 
 function markersBefore(lines: string[], fenceIndex: number): Set<string> {
-  let j = fenceIndex - 1;
-  while (j >= 0 && lines[j].trim() === '') j--;
-  const m = j >= 0 ? /^\s*<!--\s*check:\s*([\w\s,-]+?)\s*-->\s*$/.exec(lines[j]) : null;
-  return new Set(m ? m[1].split(/[\s,]+/) : []);
+  // Blank lines and other HTML comments (e.g. <!-- example:start -->) may stand in between.
+  for (let j = fenceIndex - 1; j >= 0; j--) {
+    const line = lines[j].trim();
+    const m = /^<!--\s*check:\s*([\w\s,-]+?)\s*-->$/.exec(line);
+    if (m) return new Set(m[1].split(/[\s,]+/));
+    if (line !== '' && !/^<!--.*-->$/.test(line)) break;
+  }
+  return new Set();
 }
 
 /** Groups each page's snippets into modules (`continue` joins a snippet to the one before). */

@@ -32,7 +32,7 @@ afterAll(async () => {
   await executor.close();
 });
 
-const tools = () => baseTools({ allowPrivateNetwork: true, webSearch: { engine: 'duckduckgo', baseUrl: `${s.url}/html/`, env: {} }, javascriptInterpreter: { executor } });
+const tools = () => baseTools({ allowPrivateNetwork: true, webSearch: { engine: 'duckduckgo', baseURL: `${s.url}/html/`, env: {} }, javascriptInterpreter: { executor } });
 
 describe('agents with the toolbox', () => {
   it('a ToolCallingAgent searches, visits the first result and answers from the page', async () => {
@@ -58,7 +58,7 @@ describe('agents with the toolbox', () => {
       'Thought: search first.\n<code>\nconst results = await web_search({ query: "smolagents" });\nconsole.log(results.split("\\n")[2]);\n</code>',
       'Thought: I have it.\n<code>\nfinal_answer(results.includes("huggingface/smolagents") ? "found it" : "not found")\n</code>',
     ]);
-    const agent = new CodeAgent({ tools: [webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}/html/`, allowPrivateNetwork: true, env: {} })], model, executor });
+    const agent = new CodeAgent({ tools: [webSearch({ engine: 'duckduckgo', baseURL: `${s.url}/html/`, allowPrivateNetwork: true, env: {} })], model, executor });
     const result = (await agent.arun('Find the smolagents repository', { returnFullResult: true }));
     expect(result.output).toBe('found it');
     expect((result.steps[1] as ActionStep).observations).toContain(`Execution logs:\n1. [smolagents - Hugging Face](${s.url}/article)`);
@@ -66,7 +66,7 @@ describe('agents with the toolbox', () => {
 
   it('cancelling the run stops a slow search within 1 s', async () => {
     const model = new ScriptedModel([{ toolCalls: [{ name: 'web_search', arguments: { query: 'slow' } }] }]);
-    const search = webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}/slow/`, allowPrivateNetwork: true, env: {} });
+    const search = webSearch({ engine: 'duckduckgo', baseURL: `${s.url}/slow/`, allowPrivateNetwork: true, env: {} });
     const controller = new AbortController();
     const pending = new ToolCallingAgent({ model, tools: [search] }).arun('t', { signal: controller.signal });
     const started = performance.now();

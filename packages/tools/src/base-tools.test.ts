@@ -45,7 +45,7 @@ describe('no listener left on the run signal', () => {
     const visit = visitWebpage({ allowPrivateNetwork: true });
     const signal = new AbortController().signal;
     const ctx: ToolContext = { signal, runId: 'r', state: {} };
-    const search = webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}/page`, allowPrivateNetwork: true, env: {}, queriesPerSecond: 200 });
+    const search = webSearch({ engine: 'duckduckgo', baseURL: `${s.url}/page`, allowPrivateNetwork: true, env: {}, queriesPerSecond: 200 });
     for (let i = 0; i < 50; i++) {
       await visit.forward({ url: `${s.url}/page` }, ctx);
       await visit.forward({ url: `${s.url}/missing` }, ctx);

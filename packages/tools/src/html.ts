@@ -51,13 +51,13 @@ export async function extractArticle(html: string, url: string): Promise<Article
   const { document } = parseHTML(html);
   // linkedom has no baseURI; Readability reads it to make links absolute.
   const base = document.querySelector('base[href]')?.getAttribute('href');
-  let baseUrl = url;
+  let baseURL = url;
   try {
-    if (base) baseUrl = new URL(base, url).href;
+    if (base) baseURL = new URL(base, url).href;
   } catch {
     // a bad <base> keeps the page URL
   }
-  Object.defineProperty(document, 'baseURI', { value: baseUrl, configurable: true });
+  Object.defineProperty(document, 'baseURI', { value: baseURL, configurable: true });
   Object.defineProperty(document, 'documentURI', { value: url, configurable: true });
   const pageTitle = document.querySelector('title')?.textContent?.trim() ?? '';
   let article: { title?: string | null; byline?: string | null; content?: string | null; textContent?: string | null } | null = null;

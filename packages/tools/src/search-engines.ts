@@ -16,7 +16,7 @@ export interface SearchRequest {
   maxResults: number;
   signal: AbortSignal;
   client: WebClient;
-  baseUrl: string;
+  baseURL: string;
   apiKey: string | undefined;
 }
 
@@ -40,8 +40,8 @@ export const ENGINE_KEY_ENV: Record<Exclude<SearchEngineName, 'duckduckgo'>, str
 };
 
 export const ENGINES: Record<SearchEngineName, (req: SearchRequest) => Promise<SearchResult[]>> = {
-  async duckduckgo({ query, maxResults, signal, client, baseUrl }) {
-    const url = new URL(baseUrl);
+  async duckduckgo({ query, maxResults, signal, client, baseURL }) {
+    const url = new URL(baseURL);
     url.searchParams.set('q', query);
     const res = await client.fetch(url.href, { signal, headers: { accept: 'text/html' } });
     const html = decodeBody(res.body, res.charset, true);
@@ -53,8 +53,8 @@ export const ENGINES: Record<SearchEngineName, (req: SearchRequest) => Promise<S
     return parseDuckDuckGo(html, maxResults);
   },
 
-  async brave({ query, maxResults, signal, client, baseUrl, apiKey }) {
-    const url = new URL(baseUrl);
+  async brave({ query, maxResults, signal, client, baseURL, apiKey }) {
+    const url = new URL(baseURL);
     url.searchParams.set('q', query);
     url.searchParams.set('count', String(Math.min(maxResults, 20)));
     const res = await client.fetch(url.href, { signal, headers: { accept: 'application/json', 'x-subscription-token': apiKey ?? '' } });
@@ -62,8 +62,8 @@ export const ENGINES: Record<SearchEngineName, (req: SearchRequest) => Promise<S
     return (body.web?.results ?? []).map((r) => ({ title: clean(r.title), url: r.url ?? '', snippet: clean(r.description) }));
   },
 
-  async tavily({ query, maxResults, signal, client, baseUrl, apiKey }) {
-    const res = await client.fetch(baseUrl, {
+  async tavily({ query, maxResults, signal, client, baseURL, apiKey }) {
+    const res = await client.fetch(baseURL, {
       signal,
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${apiKey ?? ''}` },
@@ -73,8 +73,8 @@ export const ENGINES: Record<SearchEngineName, (req: SearchRequest) => Promise<S
     return (body.results ?? []).map((r) => ({ title: clean(r.title), url: r.url ?? '', snippet: clean(r.content) }));
   },
 
-  async serper({ query, maxResults, signal, client, baseUrl, apiKey }) {
-    const res = await client.fetch(baseUrl, {
+  async serper({ query, maxResults, signal, client, baseURL, apiKey }) {
+    const res = await client.fetch(baseURL, {
       signal,
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': apiKey ?? '' },

@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const ddg = (path = '/html/', extra = {}) => webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}${path}`, allowPrivateNetwork: true, env: {}, queriesPerSecond: 100, ...extra });
+const ddg = (path = '/html/', extra = {}) => webSearch({ engine: 'duckduckgo', baseURL: `${s.url}${path}`, allowPrivateNetwork: true, env: {}, queriesPerSecond: 100, ...extra });
 
 describe('web_search on DuckDuckGo (no key)', () => {
   it('parses the HTML results page: titles, unwrapped links, snippets, no ads', async () => {
@@ -58,7 +58,7 @@ describe('web_search on DuckDuckGo (no key)', () => {
   });
 
   it('refuses a private engine address unless allowed', async () => {
-    const out = await webSearch({ engine: 'duckduckgo', baseUrl: `${s.url}/html/`, env: {} }).forward({ query: 'q' }, ctx());
+    const out = await webSearch({ engine: 'duckduckgo', baseURL: `${s.url}/html/`, env: {} }).forward({ query: 'q' }, ctx());
     expect(out).toMatch(/^Error: Refused to connect to 127\.0\.0\.1: it is a loopback address/);
   });
 
@@ -84,7 +84,7 @@ describe('web_search on DuckDuckGo (no key)', () => {
 
 describe('web_search on search APIs (a key in the environment)', () => {
   it('picks Brave when BRAVE_API_KEY is set, and sends the key as its docs say', async () => {
-    const search = webSearch({ env: { BRAVE_API_KEY: 'brave-key' }, baseUrl: `${s.url}/res/v1/web/search`, allowPrivateNetwork: true });
+    const search = webSearch({ env: { BRAVE_API_KEY: 'brave-key' }, baseURL: `${s.url}/res/v1/web/search`, allowPrivateNetwork: true });
     const out = await search.forward({ query: 'smolagents' }, ctx());
     const req = s.requests.at(-1)!;
     expect(req.headers['x-subscription-token']).toBe('brave-key');
@@ -95,7 +95,7 @@ describe('web_search on search APIs (a key in the environment)', () => {
   });
 
   it('picks Tavily when TAVILY_API_KEY is set', async () => {
-    const search = webSearch({ env: { TAVILY_API_KEY: 'tvly-key' }, baseUrl: `${s.url}/tavily/search`, allowPrivateNetwork: true, maxResults: 5 });
+    const search = webSearch({ env: { TAVILY_API_KEY: 'tvly-key' }, baseURL: `${s.url}/tavily/search`, allowPrivateNetwork: true, maxResults: 5 });
     const out = await search.forward({ query: 'smolagents' }, ctx());
     const req = s.requests.at(-1)!;
     expect(req.method).toBe('POST');
@@ -105,14 +105,14 @@ describe('web_search on search APIs (a key in the environment)', () => {
   });
 
   it('Serper, chosen explicitly', async () => {
-    const search = webSearch({ engine: 'serper', apiKey: 'serper-key', baseUrl: `${s.url}/serper/search`, allowPrivateNetwork: true, env: {} });
+    const search = webSearch({ engine: 'serper', apiKey: 'serper-key', baseURL: `${s.url}/serper/search`, allowPrivateNetwork: true, env: {} });
     const out = await search.forward({ query: 'smolagents' }, ctx());
     expect(s.requests.at(-1)!.headers['x-api-key']).toBe('serper-key');
     expect(out).toContain('1. [smolagents - Hugging Face](https://huggingface.co/docs/smolagents/index)');
   });
 
   it('a refused key is a text error without the key in it', async () => {
-    const search = webSearch({ engine: 'brave', apiKey: 'sk-very-secret', baseUrl: `${s.url}/unauthorized`, allowPrivateNetwork: true, env: {} });
+    const search = webSearch({ engine: 'brave', apiKey: 'sk-very-secret', baseURL: `${s.url}/unauthorized`, allowPrivateNetwork: true, env: {} });
     const out = await search.forward({ query: 'q' }, ctx());
     expect(out).toBe('Error: Brave Search refused the API key (HTTP 401).');
   });

@@ -13,7 +13,7 @@ export interface WebSearchOptions extends NetworkOptions {
   /** The API key; default the engine's environment variable. */
   apiKey?: string;
   /** The engine's endpoint, e.g. a proxy or a local test server. */
-  baseUrl?: string;
+  baseURL?: string;
   /** Results returned. Default 10. */
   maxResults?: number;
   /** Queries per second this tool sends, across all runs that share it. Default 1. */
@@ -36,7 +36,7 @@ export function webSearch(options: WebSearchOptions = {}): Tool<{ query: string 
   if (!(maxResults >= 1) || !(qps > 0)) throw new AgentConfigError('webSearch: maxResults and queriesPerSecond must be positive.');
   const limiter = new RateLimiter({ requestsPerMinute: qps * 60, burst: 1 });
   const client = options.client ?? new WebClient(options);
-  const baseUrl = options.baseUrl ?? ENGINE_BASE_URLS[engine];
+  const baseURL = options.baseURL ?? ENGINE_BASE_URLS[engine];
   const search = ENGINES[engine];
   return tool({
     name: 'web_search',
@@ -46,7 +46,7 @@ export function webSearch(options: WebSearchOptions = {}): Tool<{ query: string 
     async execute({ query }, { signal }) {
       try {
         await limiter.acquire({ signal });
-        const results = await search({ query, maxResults, signal, client, baseUrl, apiKey });
+        const results = await search({ query, maxResults, signal, client, baseURL, apiKey });
         return formatResults(query, results.slice(0, maxResults));
       } catch (error) {
         if (SearchEngineError.isInstance(error) && !signal.aborted) return `Error: ${error.message}`;

@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const wiki = (extra = {}) => wikipediaSearch({ language: 'fr', baseUrl: `${s.url}/{lang}`, allowPrivateNetwork: true, userAgent: 'TestAgent/1.0 (test@example.org)', ...extra });
+const wiki = (extra = {}) => wikipediaSearch({ language: 'fr', baseURL: `${s.url}/{lang}`, allowPrivateNetwork: true, userAgent: 'TestAgent/1.0 (test@example.org)', ...extra });
 
 describe('wikipedia_search', () => {
   it('returns the summary of the best match, in the chosen language, identifying itself', async () => {

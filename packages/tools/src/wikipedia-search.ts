@@ -17,7 +17,7 @@ export interface WikipediaSearchOptions extends NetworkOptions {
    */
   userAgent?: string;
   /** The site; `{lang}` is replaced by the language. Default 'https://{lang}.wikipedia.org'. */
-  baseUrl?: string;
+  baseURL?: string;
   /** Characters returned for full text. Default 40 000. */
   maxChars?: number;
   client?: WebClient;
@@ -33,7 +33,7 @@ export function wikipediaSearch(options: WikipediaSearchOptions = {}): Tool<{ qu
   const language = options.language ?? 'en';
   if (!/^[a-z][a-z0-9-]{1,15}$/.test(language)) throw new AgentConfigError(`wikipediaSearch: "${language}" is not a Wikipedia language code.`);
   const contentType = options.contentType ?? 'summary';
-  const site = (options.baseUrl ?? 'https://{lang}.wikipedia.org').replace('{lang}', language).replace(/\/+$/, '');
+  const site = (options.baseURL ?? 'https://{lang}.wikipedia.org').replace('{lang}', language).replace(/\/+$/, '');
   const userAgent = options.userAgent ?? 'smol-tools/0.1 (https://www.npmjs.com/package/@smol/tools) smol-agent';
   const client = options.client ?? new WebClient({ ...options, userAgent });
   const maxChars = options.maxChars ?? 40_000;
