@@ -13,6 +13,8 @@ function hasMarker(value: unknown, kind: string): boolean {
 export class AgentError extends Error {
   static readonly kind: string = 'AgentError';
   readonly [AGENT_ERROR]: string[];
+  /** When this error ended a run: the step it failed in (the run's memory keeps every finished step). */
+  stepNumber?: number;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -17,7 +17,7 @@ export {
 export * from './model.js';
 export * from './tools.js';
 export * from './code/executor.js';
-export { RateLimiter, type RateLimiterOptions } from './models/rate-limiter.js';
+export { RateLimiter, type ModelRateLimiter, type RateLimiterOptions } from './models/rate-limiter.js';
 export type { ApiKey } from './provider/settings.js';
 export type { RetryBackoff } from './models/retry.js';
 export * from './memory.js';

@@ -150,7 +150,7 @@ describe('events and errors a user can act on', () => {
     const agent = new ToolCallingAgent({ model: new TestModel([failing]) });
     const error = await agent.arun('t').catch((e: unknown) => e);
     expect(AgentGenerationError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ status: 401, retryable: false, provider: 'openai' });
+    expect(error).toMatchObject({ status: 401, retryable: false, provider: 'openai', stepNumber: 1 });
   });
 
   it('a configuration error from the model (a missing key) arrives unwrapped', async () => {

@@ -152,6 +152,50 @@ describe('ApiModel.agenerate', () => {
     await Promise.all([a.agenerate([]), b.agenerate([])]);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(80);
   });
+
+  it('maxConcurrency: at most N requests of the model in flight, across all callers; the rest wait', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow = () => async (): Promise<ChatMessage> => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+      return { role: 'assistant', content: 'ok' };
+    };
+    const m = new FakeModel({ modelId: 'm', maxConcurrency: 3 }, Array.from({ length: 20 }, slow));
+    const replies = await Promise.all(Array.from({ length: 20 }, () => m.agenerate([])));
+    expect(replies.every((r) => r.content === 'ok')).toBe(true);
+    expect(peak).toBe(3);
+    expect(m.concurrency).toMatchObject({ active: 0, pending: 0 });
+    // A caller that gives up while waiting leaves the queue and no listener.
+    const blocked = new FakeModel({ modelId: 'b', maxConcurrency: 1 }, [() => new Promise((r) => setTimeout(() => r({ role: 'assistant', content: 'late' }), 50))]);
+    const first = blocked.agenerate([]);
+    const ac = new AbortController();
+    const waiting = blocked.agenerate([], { signal: ac.signal });
+    ac.abort();
+    await expect(waiting).rejects.toSatisfy((e: unknown) => AgentAbortError.isInstance(e));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    await expect(first).resolves.toMatchObject({ content: 'late' });
+    expect(blocked.concurrency).toMatchObject({ active: 0, pending: 0 });
+    expect(() => new FakeModel({ modelId: 'x', maxConcurrency: 0 })).toThrow(/maxConcurrency/);
+  });
+
+  it('a 429 with Retry-After pauses the shared rate limiter for every model on it', async () => {
+    const rl = new RateLimiter({ requestsPerMinute: 60_000 });
+    const a = new FakeModel({ modelId: 'a', rateLimiter: rl, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000 } }, [
+      new ModelError('rate limited', { status: 429, retryable: true, retryAfterMs: 120 }),
+      { role: 'assistant', content: 'a' },
+    ]);
+    const b = new FakeModel({ modelId: 'b', rateLimiter: rl }, [{ role: 'assistant', content: 'b' }]);
+    const t0 = performance.now();
+    const first = a.agenerate([]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(rl.ready).toBe(false);
+    await b.agenerate([]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
+    await expect(first).resolves.toMatchObject({ content: 'a' });
+  });
 });
 
 describe('ApiModel.agenerateStream', () => {

@@ -5,7 +5,7 @@ import { toolParametersSchema, type JsonSchemaObject, type Tool } from '../tools
 import { linkedController } from '../runner/abort.js';
 import type { ApiKey } from '../provider/settings.js';
 import type { FetchFunction } from '../transport/node-fetch.js';
-import { RateLimiter } from './rate-limiter.js';
+import { ConcurrencyLimit, RateLimiter, type ModelRateLimiter } from './rate-limiter.js';
 import { SecretSet, sanitizeModelError } from './redact.js';
 import { resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
 import { StopFilter, firstStop } from './stop-filter.js';
@@ -41,8 +41,13 @@ export interface ApiModelOptions {
   /** Creates a private RateLimiter. Ignored when `rateLimiter` is given. */
   requestsPerMinute?: number;
   tokensPerMinute?: number;
-  /** A RateLimiter shared with other models (e.g. all models on one API key). */
-  rateLimiter?: RateLimiter;
+  /**
+   * A rate limiter shared with other models (all models on one API key; a fleet's, from
+   * @smol/bullmq). A 429 with Retry-After pauses it for that long.
+   */
+  rateLimiter?: ModelRateLimiter;
+  /** Requests this model sends at once, across all its runs; the others wait their turn. Default: no limit. */
+  maxConcurrency?: number;
   /**
    * Whether the API accepts stop sequences. When false they are not sent and the output is cut
    * client-side at the first stop sequence (streams too). Default true.
@@ -125,7 +130,8 @@ export abstract class ApiModel implements Model {
   readonly baseURL: string | undefined;
   readonly timeoutMs: number | undefined;
   readonly retryOptions: Readonly<RetryOptions>;
-  readonly rateLimiter: RateLimiter | undefined;
+  readonly rateLimiter: ModelRateLimiter | undefined;
+  readonly concurrency: ConcurrencyLimit | undefined;
   readonly supportsStopParameter: boolean;
   readonly flattenMessagesAsText: boolean;
   readonly roleConversions: Readonly<Partial<Record<MessageRole, MessageRole>>>;
@@ -156,6 +162,7 @@ export abstract class ApiModel implements Model {
       (options.requestsPerMinute !== undefined || options.tokensPerMinute !== undefined
         ? new RateLimiter({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute })
         : undefined);
+    this.concurrency = options.maxConcurrency === undefined ? undefined : new ConcurrencyLimit(options.maxConcurrency);
     this.supportsStopParameter = options.supportsStopParameter ?? true;
     this.flattenMessagesAsText = options.flattenMessagesAsText ?? false;
     this.roleConversions = options.customRoleConversions
@@ -212,15 +219,18 @@ export abstract class ApiModel implements Model {
     const { signal } = call;
     return withRetry(
       async () => {
-        await this.rateLimiter?.acquire({ signal });
-        const scope = this.timeoutMs === undefined ? undefined : new AttemptScope(signal, this.timeoutMs);
+        const release = await this.concurrency?.acquire(signal);
+        let scope: AttemptScope | undefined;
         let message: ChatMessage;
         try {
+          await this.rateLimiter?.acquire({ signal });
+          scope = this.timeoutMs === undefined ? undefined : new AttemptScope(signal, this.timeoutMs);
           message = await this.generateOnce(prepared, scope ? { ...call, signal: scope.signal } : call);
         } catch (error) {
           throw this.normalizeError(error, signal, scope);
         } finally {
           scope?.end(false);
+          release?.();
         }
         if (message.tokenUsage) this.rateLimiter?.recordTokens(message.tokenUsage.totalTokens);
         if (stops && typeof message.content === 'string') {
@@ -243,7 +253,9 @@ export abstract class ApiModel implements Model {
       let scope: AttemptScope | undefined;
       let yielded = false;
       let finished = false;
+      let release: (() => void) | undefined;
       try {
+        release = await this.concurrency?.acquire(signal);
         await this.rateLimiter?.acquire({ signal });
         // Its own signal, so a reader that stops early (break, stop sequence) also ends the HTTP request.
         scope = new AttemptScope(signal, this.timeoutMs);
@@ -272,6 +284,7 @@ export abstract class ApiModel implements Model {
         await retryStreamOrThrow(this.normalizeError(error, signal, scope), { attempt, yielded, retry: this.retryOptions, signal });
       } finally {
         scope?.end(!finished);
+        release?.();
       }
     }
   }
@@ -343,7 +356,11 @@ export abstract class ApiModel implements Model {
     if (scope?.timedOut) {
       mapped = new ModelError(`${this.describeEndpoint()} did not answer within ${this.timeoutMs} ms (timeoutMs).`, { retryable: true });
     } else mapped = AgentError.isInstance(error) ? error : this.toModelError(error);
-    return ModelError.isInstance(mapped) ? sanitizeModelError(mapped, (text) => this.#secrets.redact(text)) : mapped;
+    if (!ModelError.isInstance(mapped)) return mapped;
+    // The server said when to come back: every model sharing the limiter waits that long.
+    // A fleet limiter that cannot reach its store must not fail this call: the retry waits anyway.
+    if (mapped.retryable && mapped.retryAfterMs) Promise.resolve(this.rateLimiter?.pause?.(mapped.retryAfterMs)).catch(() => {});
+    return sanitizeModelError(mapped, (text) => this.#secrets.redact(text));
   }
 }
 

@@ -12,6 +12,19 @@ export interface RateLimiterOptions {
   burst?: number;
 }
 
+/**
+ * What ApiModel needs from a rate limiter: `RateLimiter` in one process, or one a fleet shares
+ * (@smol/bullmq's RedisRateLimiter).
+ */
+export interface ModelRateLimiter {
+  /** Resolves when a request may start; rejects with the AgentAbortError if `signal` aborts first. */
+  acquire(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Counts tokens a finished request used against the token limit. */
+  recordTokens(n: number): void;
+  /** A provider answered 429 with Retry-After: start nothing for `ms` (every model sharing this limiter). */
+  pause?(ms: number): void | Promise<void>;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -26,7 +39,7 @@ interface Waiter {
  * Waiters are served first in, first out from a linked list, with one timer for the head of
  * the queue; an aborted waiter unlinks itself and leaves no listener behind. O(1) per acquire.
  */
-export class RateLimiter {
+export class RateLimiter implements ModelRateLimiter {
   readonly requestsPerMinute: number;
   readonly tokensPerMinute: number;
   private readonly requestRate: number; // per ms
@@ -39,6 +52,7 @@ export class RateLimiter {
   private tail: Waiter | null = null;
   private size = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private pausedUntil = 0;
 
   constructor(options: RateLimiterOptions = {}) {
     const rpm = options.requestsPerMinute ?? Infinity;
@@ -61,7 +75,7 @@ export class RateLimiter {
 
   /** True when an acquire() now would start at once: no queue, and a request and tokens are available. Takes nothing. */
   get ready(): boolean {
-    if (this.head !== null) return false;
+    if (this.head !== null || this.pausedUntil > performance.now()) return false;
     if (this.requestRate === Infinity && this.tokenRate === Infinity) return true;
     this.refill();
     return (this.requestRate === Infinity || this.requests >= 1) && (this.tokenRate === Infinity || this.tokens > 0);
@@ -90,6 +104,16 @@ export class RateLimiter {
     });
   }
 
+  /** Starts nothing for `ms` (a provider's Retry-After); waiters keep their order. */
+  pause(ms: number): void {
+    if (!(ms > 0)) return;
+    const until = performance.now() + ms;
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    this.clearTimer();
+    this.schedule();
+  }
+
   /** Counts tokens a finished request used against tokensPerMinute (the balance may go into debt). */
   recordTokens(n: number): void {
     if (this.tokenRate === Infinity || !(n > 0)) return;
@@ -106,6 +130,10 @@ export class RateLimiter {
   }
 
   private take(): boolean {
+    if (this.pausedUntil > 0) {
+      if (this.pausedUntil > performance.now()) return false;
+      this.pausedUntil = 0;
+    }
     if (this.requestRate === Infinity && this.tokenRate === Infinity) return true;
     this.refill();
     if (this.requestRate !== Infinity && this.requests < 1) return false;
@@ -118,6 +146,7 @@ export class RateLimiter {
     let wait = 0;
     if (this.requestRate !== Infinity && this.requests < 1) wait = (1 - this.requests) / this.requestRate;
     if (this.tokenRate !== Infinity && this.tokens <= 0) wait = Math.max(wait, (1 - this.tokens) / this.tokenRate);
+    if (this.pausedUntil > 0) wait = Math.max(wait, this.pausedUntil - performance.now());
     return Math.max(1, Math.ceil(wait));
   }
 
@@ -150,5 +179,69 @@ export class RateLimiter {
   private clearTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+}
+
+interface SlotWaiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/**
+ * At most `max` calls in flight at once (per model, across all its runs); the others wait
+ * first in, first out. An aborted waiter leaves the queue and no listener behind.
+ */
+export class ConcurrencyLimit {
+  readonly max: number;
+  #active = 0;
+  readonly #waiting: SlotWaiter[] = [];
+
+  constructor(max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new AgentConfigError(`maxConcurrency must be a positive integer, got ${max}.`);
+    this.max = max;
+  }
+
+  /** Calls in flight. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Calls waiting for a slot. */
+  get pending(): number {
+    return this.#waiting.length;
+  }
+
+  /** Resolves with the function that gives the slot back (call it once, in finally). */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw toAbortError(signal);
+    if (this.#active < this.max) this.#active++;
+    else {
+      await new Promise<void>((resolve, reject) => {
+        const waiter: SlotWaiter = { resolve, reject, signal };
+        if (signal) {
+          waiter.onAbort = () => {
+            this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+            reject(toAbortError(signal));
+          };
+          signal.addEventListener('abort', waiter.onAbort, { once: true });
+        }
+        this.#waiting.push(waiter);
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (!next) {
+        this.#active--;
+        return;
+      }
+      // The slot passes straight to the next waiter: #active stays the same.
+      if (next.onAbort) next.signal!.removeEventListener('abort', next.onAbort);
+      next.resolve();
+    };
   }
 }

@@ -18,7 +18,7 @@ export {
   type StreamRetryState,
   type WithRetryOptions,
 } from '../models/retry.js';
-export { RateLimiter, type RateLimiterOptions } from '../models/rate-limiter.js';
+export { ConcurrencyLimit, RateLimiter, type ModelRateLimiter, type RateLimiterOptions } from '../models/rate-limiter.js';
 export { ProviderErrorCause, SecretSet, describeCause, redactSecrets, sanitizeError, sanitizeModelError } from '../models/redact.js';
 export { loadApiKey, loadSetting, readEnv, type ApiKey, type SettingSource } from './settings.js';
 export { linkedController } from '../runner/abort.js';

@@ -98,7 +98,10 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
       ctx.stepNumber++;
       yield { type: 'action_step', step };
       await agent.notifyStep(step, ctx);
-      if (fatal !== undefined) throw fatal;
+      if (fatal !== undefined) {
+        if (AgentError.isInstance(fatal)) fatal.stepNumber ??= step.stepNumber;
+        throw fatal;
+      }
       if (step.isFinalAnswer) {
         output = step.actionOutput;
         finished = true;
