@@ -1,5 +1,5 @@
 // A fetch over node:http(s) keep-alive Agents, for the official SDKs' `fetch` option.
-// Measured 2–2.5x less CPU than the global fetch at 10,000 concurrent agents (TOOLCHAIN.md).
+// Measured here: a keep-alive node:http loop spent 0.24 ms of CPU per step where the global fetch spent 0.66.
 // Builtins come from process.getBuiltinModule, so this module also loads outside Node.
 import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
