@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { McpToolError, resultToOutput } from '../src/index.js';
-import { sanitiseNames } from '../src/convert.js';
+import { McpToolError, resultToOutput } from './index.js';
+import { sanitiseNames } from './convert.js';
 
 describe('sanitiseNames', () => {
   it('keeps valid names, makes the others identifiers, and never lets two collide', () => {

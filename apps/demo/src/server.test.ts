@@ -1,10 +1,10 @@
 // `pnpm demo serve` is @smol/server with the demo's agent: a few end-to-end checks (the package tests the rest).
 import { ToolCallingAgent, type AgentRun } from '@smol/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDemoArgs } from '../src/args.js';
-import { main } from '../src/main.js';
-import { startServer, type RunningServer } from '../src/serve.js';
-import { io } from './helpers.js';
+import { parseDemoArgs } from './args.js';
+import { main } from './main.js';
+import { startServer, type RunningServer } from './serve.js';
+import { io } from '../test/helpers.js';
 
 let server: RunningServer | undefined;
 afterEach(async () => {

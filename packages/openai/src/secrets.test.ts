@@ -3,7 +3,7 @@
 import { ModelError } from '@smol/core';
 import { ECHO_MARKER, errorSurfaces, runSurfaces, startHeaderEchoServer, type EchoReply, type HeaderEchoServer } from '@smol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpenAIServerModel } from '../src/index.js';
+import { OpenAIServerModel } from './index.js';
 
 // Not key-shaped, so only the model's own redaction can hide them.
 const KEY = 'Zq9-openai-custom-secret-77';

@@ -12,8 +12,8 @@ import {
 } from '@smol/core';
 import { createNodeFetch, getDefaultNodeFetch } from '@smol/core/transport';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OpenAIModel, OpenAIServerModel, type OpenAIServerModelOptions } from '../src/index.js';
-import { startFixtureServer, type FixtureServer } from './fixture-server.js';
+import { OpenAIModel, OpenAIServerModel, type OpenAIServerModelOptions } from './index.js';
+import { startFixtureServer, type FixtureServer } from '../test/fixture-server.js';
 
 const KEY = 'sk-test-abcdefghijklmnopqrstuvwxyzWXYZ';
 let server: FixtureServer;

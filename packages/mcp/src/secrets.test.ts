@@ -2,7 +2,7 @@
 // even when the server quotes the request headers back.
 import { ECHO_MARKER, errorSurfaces, startHeaderEchoServer, type EchoReply, type HeaderEchoServer } from '@smol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { McpClient } from '../src/index.js';
+import { McpClient } from './index.js';
 
 const TOKEN = 'Zq9-mcp-custom-secret-77';
 let server: HeaderEchoServer;

@@ -3,10 +3,10 @@
 import { ModelError } from '@smol/core';
 import { ECHO_MARKER, errorSurfaces, runSurfaces, startHeaderEchoServer, type EchoReply, type HeaderEchoServer } from '@smol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnthropicModel } from '../src/index.js';
+import { LiteLLMModel, LiteLLMRouterModel } from './index.js';
 
 // Not key-shaped, so only the model's own redaction can hide them.
-const KEY = 'Zq9-anthropic-custom-secret-77';
+const KEY = 'Zq9-litellm-custom-secret-77';
 const HEADER_SECRET = 'tenant-token-secret-88';
 const SECRETS = [KEY, HEADER_SECRET];
 
@@ -17,18 +17,18 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const model = (apiKey: string | (() => Promise<string>) = KEY) =>
-  new AnthropicModel({ modelId: 'claude-x', baseURL: server.url, apiKey, headers: { 'x-tenant-token': HEADER_SECRET }, maxRetries: 0 });
+  new LiteLLMModel({ modelId: 'gpt-x', baseURL: server.url, apiKey, headers: { 'x-tenant-token': HEADER_SECRET }, maxRetries: 0 });
 
 function expectClean(text: string): void {
   for (const secret of SECRETS) expect(text).not.toContain(secret);
 }
 
-describe('AnthropicModel: secrets never leak', () => {
+describe('LiteLLMModel: secrets never leak', () => {
   for (const reply of [400, 401, 429, 500, 'stream'] as EchoReply[]) {
     it(`${reply}: not in the error, its causes, events, memory, logs or spans`, async () => {
       server.reply(reply);
       const { error, text } = await runSurfaces(model());
-      expect(server.requests.at(-1)?.authorization ?? server.requests.at(-1)?.['x-api-key']).toContain(KEY); // the secrets were sent and echoed
+      expect(server.requests.at(-1)?.authorization).toBe(`Bearer ${KEY}`); // the secrets were sent and echoed
       expect(text).toContain(ECHO_MARKER);
       expectClean(text);
       expect(error).toBeTruthy();
@@ -46,5 +46,20 @@ describe('AnthropicModel: secrets never leak', () => {
     expectClean(text);
     const direct = await model(keyFn).agenerate([{ role: 'user', content: 'hi' }]).catch((e: unknown) => e);
     expectClean(errorSurfaces(direct));
+  });
+
+  it('the router passes on its deployments\' sanitized errors', async () => {
+    server.reply(401, 500, 'stream');
+    const router = new LiteLLMRouterModel({
+      modelId: 'main',
+      maxRetries: 0,
+      modelList: [
+        { modelName: 'main', litellmParams: { model: 'a', baseURL: server.url, apiKey: KEY }, modelOptions: { headers: { 'x-tenant-token': HEADER_SECRET } } },
+        { modelName: 'main', litellmParams: { model: 'b', baseURL: server.url, apiKey: KEY }, modelOptions: { headers: { 'x-tenant-token': HEADER_SECRET } } },
+      ],
+    });
+    const { text } = await runSurfaces(router);
+    expect(text).toContain(ECHO_MARKER);
+    expectClean(text);
   });
 });

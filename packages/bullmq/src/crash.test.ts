@@ -3,9 +3,9 @@
 import { startMockLlmServer, taskOf, type MockLlmServer } from '@smol/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AgentQueue } from '../src/index.js';
-import { killWorkers, startWorker } from './processes.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { AgentQueue } from './index.js';
+import { killWorkers, startWorker } from '../test/processes.js';
+import { startRedisServer, type RedisServer } from '../test/redis-server.js';
 
 let redis: RedisServer;
 let mock: MockLlmServer;

@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startMockLlmServer } from '@smol/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SIMULATED_LABEL } from '../src/simulated.js';
+import { SIMULATED_LABEL } from './simulated.js';
 
 const DIR = fileURLToPath(new URL('..', import.meta.url));
 const KEYS = /^(OPENAI_|ANTHROPIC_|HF_TOKEN|AZURE_OPENAI_|LITELLM_|SMOL_DEMO_)/;

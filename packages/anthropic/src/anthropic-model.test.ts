@@ -1,8 +1,8 @@
 import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, type ChatMessage } from '@smol/core';
 import { closeFixtureServers, collectStream as collect, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AnthropicModel, type AnthropicModelOptions } from '../src/index.js';
-import { fixture, startAnthropicServer, type AnthropicTestServer, type Reply } from './anthropic-server.js';
+import { AnthropicModel, type AnthropicModelOptions } from './index.js';
+import { fixture, startAnthropicServer, type AnthropicTestServer, type Reply } from '../test/anthropic-server.js';
 
 const KEY = 'sk-ant-api03-TESTKEY-0123456789abcdef';
 const FAST_RETRY = { maxRetries: 2, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };

@@ -1,8 +1,8 @@
 import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, type ChatMessage, type ChatMessageStreamDelta } from '@smol/core';
 import { closeFixtureServers, collectStream as collect, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InferenceClientModel, type InferenceClientModelOptions } from '../src/index.js';
-import { fixture, startHfServer, type HfTestServer, type Reply } from './hf-server.js';
+import { InferenceClientModel, type InferenceClientModelOptions } from './index.js';
+import { fixture, startHfServer, type HfTestServer, type Reply } from '../test/hf-server.js';
 
 const TOKEN = 'hf_TESTtoken0123456789abcdefXYZ';
 const FAST_RETRY = { maxRetries: 2, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };

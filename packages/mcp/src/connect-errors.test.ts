@@ -2,8 +2,8 @@
 // timeout), as a typed error with the tail of its stderr and how to pass it env variables.
 import { AgentError } from '@smol/core';
 import { describe, expect, it } from 'vitest';
-import { McpClient, McpConnectionError, McpToolError, ToolCollection } from '../src/index.js';
-import { echoServer, handles } from './helpers.js';
+import { McpClient, McpConnectionError, McpToolError, ToolCollection } from './index.js';
+import { echoServer, handles } from '../test/helpers.js';
 
 const node = process.execPath;
 

@@ -1,8 +1,8 @@
 import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, type ChatMessage } from '@smol/core';
 import { closeFixtureServers, collectStream as collect, withEnv, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AzureOpenAIServerModel, type AzureOpenAIServerModelOptions } from '../src/index.js';
-import { fixture, startAzureServer, type AzureTestServer, type Reply } from './azure-server.js';
+import { AzureOpenAIServerModel, type AzureOpenAIServerModelOptions } from './index.js';
+import { fixture, startAzureServer, type AzureTestServer, type Reply } from '../test/azure-server.js';
 
 const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const API_VERSION = '2024-10-21';

@@ -5,9 +5,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AgentAbortError, ToolCallingAgent, type ActionStep } from '@smol/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { McpClient, ToolCollection } from '../src/index.js';
-import { createEchoServer } from './fixtures/echo-server.ts';
-import { ScriptedModel } from './helpers.js';
+import { McpClient, ToolCollection } from './index.js';
+import { createEchoServer } from '../test/fixtures/echo-server.ts';
+import { ScriptedModel } from '../test/helpers.js';
 
 /** The fixture's tools behind a stateful Streamable HTTP endpoint: one McpServer per session. */
 async function startHttpServer(): Promise<{ url: URL; sessions: Map<string, McpServer>; headers: IncomingHttpHeaders[]; server: Server }> {

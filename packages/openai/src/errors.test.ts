@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelError } from '@smol/core';
 import { describe, expect, it } from 'vitest';
-import { OpenAIServerModel, mapOpenAIError } from '../src/index.js';
+import { OpenAIServerModel, mapOpenAIError } from './index.js';
 
 describe('mapOpenAIError', () => {
   it('maps unknown errors without losing the provider name', () => {

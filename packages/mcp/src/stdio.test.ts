@@ -1,9 +1,9 @@
 import { getEventListeners } from 'node:events';
 import { AgentAbortError, AgentToolCallError, AgentToolExecutionError, ToolCallingAgent, type ActionStep, type AgentEvent, type Tool } from '@smol/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { McpClient, McpToolError, ToolCollection } from '../src/index.js';
-import { RED_PIXEL_PNG } from './fixtures/echo-server.ts';
-import { ScriptedModel, echoServer, handles, processExists } from './helpers.js';
+import { McpClient, McpToolError, ToolCollection } from './index.js';
+import { RED_PIXEL_PNG } from '../test/fixtures/echo-server.ts';
+import { ScriptedModel, echoServer, handles, processExists } from '../test/helpers.js';
 
 const byName = (tools: Tool[], name: string): Tool => tools.find((t) => t.name === name)!;
 const context = (signal = new AbortController().signal) => ({ signal, runId: 'test', state: {} });

@@ -1,10 +1,10 @@
 import { startMockLlmServer } from '@smol/testing';
 import { describe, expect, it } from 'vitest';
-import { parseDemoArgs } from '../src/args.js';
-import { main } from '../src/main.js';
-import { providerFromEnv } from '../src/model.js';
-import { SIMULATED_LABEL, basketIn, citiesIn } from '../src/simulated.js';
-import { io } from './helpers.js';
+import { parseDemoArgs } from './args.js';
+import { main } from './main.js';
+import { providerFromEnv } from './model.js';
+import { SIMULATED_LABEL, basketIn, citiesIn } from './simulated.js';
+import { io } from '../test/helpers.js';
 
 describe('pnpm demo (in-process)', () => {
   it('runs on the labelled simulated model with no keys: live steps, answers, and the timing with the speedup', async () => {

@@ -2,7 +2,7 @@
 import { AgentAbortError, ModelError, StreamAccumulator, ToolCallingAgent, tool, type ChatMessage, type Model } from '@smol/core';
 import { startMockLlmServer, type MockLlmServer, type MockLlmServerOptions } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LiteLLMRouterModel, type LiteLLMRouterModelOptions, type RouterDeployment } from '../src/index.js';
+import { LiteLLMRouterModel, type LiteLLMRouterModelOptions, type RouterDeployment } from './index.js';
 
 const FAST_RETRY = { maxRetries: 1, retryBackoff: { initialDelayMs: 1, maxDelayMs: 1000, jitter: false } };
 const hi: ChatMessage[] = [{ role: 'user', content: 'Hi' }];
@@ -153,7 +153,7 @@ describe('LiteLLMRouterModel as an agent model', () => {
       execute: (args: { word: string }) => `definition of ${args.word.slice(0, 12)}`,
     });
     // A ready Model is a deployment as well as litellmParams are.
-    const { LiteLLMModel } = await import('../src/index.js');
+    const { LiteLLMModel } = await import('./index.js');
     const ready: Model = new LiteLLMModel({ modelId: 'mock-model', baseURL: b.baseURL, apiKey: 'sk-test' });
     const r = router([deployment(a, 'main'), { modelName: 'main', model: ready }]);
     const agent = new ToolCallingAgent({ model: r, tools: [lookup] });

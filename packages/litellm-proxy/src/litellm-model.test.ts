@@ -1,8 +1,8 @@
 import { AgentAbortError, ModelError, StreamAccumulator, type ChatMessage } from '@smol/core';
 import { closeFixtureServers, collectStream as collect, withEnv, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LiteLLMModel, type LiteLLMModelOptions } from '../src/index.js';
-import { fixture, startLiteLLMServer, type LiteLLMTestServer, type Reply } from './litellm-server.js';
+import { LiteLLMModel, type LiteLLMModelOptions } from './index.js';
+import { fixture, startLiteLLMServer, type LiteLLMTestServer, type Reply } from '../test/litellm-server.js';
 
 const KEY = 'sk-litellm-TESTKEY-0123456789';
 const MODEL = 'anthropic/claude-3-5-sonnet-20240620';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { startRedisServer } from './redis-server.js';
+import { startRedisServer } from '../test/redis-server.js';
 
 describe('the Redis test harness', () => {
   it('starts a private redis-server on a free port, keeps data across a restart, and stops it', async () => {

@@ -4,9 +4,9 @@ import { AgentAbortError } from '@smol/core';
 import { startMockLlmServer, taskOf, toolScenario, type MockLlmServer } from '@smol/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentQueue, QueueConnectionError, RunFailedError, type RunStreamEntry } from '../src/index.js';
-import { killWorkers, spawnScript, startWorker, type WorkerProcess } from './processes.js';
-import { freePort, startRedisServer, type RedisServer } from './redis-server.js';
+import { AgentQueue, QueueConnectionError, RunFailedError, type RunStreamEntry } from './index.js';
+import { killWorkers, spawnScript, startWorker, type WorkerProcess } from '../test/processes.js';
+import { freePort, startRedisServer, type RedisServer } from '../test/redis-server.js';
 
 const QUEUE = 'main';
 let redis: RedisServer;

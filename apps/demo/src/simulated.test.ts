@@ -5,8 +5,8 @@ import { OpenAIServerModel } from '@smol/openai';
 import type { MockLlmServer } from '@smol/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startSimulatedModel } from '../src/simulated.js';
-import { demoTools } from '../src/tools.js';
+import { startSimulatedModel } from './simulated.js';
+import { demoTools } from './tools.js';
 
 let server: MockLlmServer;
 let model: OpenAIServerModel;
