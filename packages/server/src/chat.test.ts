@@ -155,6 +155,26 @@ describe('POST /api/chat (AI SDK UI message stream)', () => {
     await until(() => server.activeRuns === 0);
   });
 
+  it('useChat({ resume: true }) finds nothing to resume', async () => {
+    const { url } = await startServer();
+    expect(await transport(url).reconnectToStream({ chatId: 'chat-1' })).toBeNull();
+  });
+
+  it('a quiet step gets SSE keep-alive comments every heartbeatMs', async () => {
+    const { url } = await startServer({ heartbeatMs: 50 }, { delayMs: 400 });
+    const text = await (await post(`${url}/api/chat`, { messages: [ask('Weather?')] })).text();
+    expect(text).toContain(': keep-alive');
+    expect(text).toContain('"type":"finish"');
+  });
+
+  it('with bearer tokens, the chat needs one too', async () => {
+    const { url } = await startServer({ tokens: 'tok-1234567890' });
+    expect((await post(`${url}/api/chat`, { messages: [ask('Weather?')] })).status).toBe(401);
+    const t = new DefaultChatTransport<SmolUIMessage>({ api: `${url}/api/chat`, headers: { authorization: 'Bearer tok-1234567890' } });
+    const message = await finalMessage(await send(t, [ask('Weather?')]));
+    expect(message.parts.find((p) => p.type === 'data-run')).toMatchObject({ data: { state: 'success' } });
+  });
+
   it('the OpenAPI document has the route and the schema that validates it', async () => {
     const { url } = await startServer();
     const doc = await (await fetch(`${url}/openapi.json`)).json();

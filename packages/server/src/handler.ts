@@ -297,6 +297,9 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     { method: 'GET', pattern: /^\/api\/agents$/, handle: async () => json(200, await listAgents()) },
     { method: 'POST', pattern: /^\/api\/runs$/, handle: (r) => startRun(r) },
     { method: 'POST', pattern: /^\/api\/chat$/, handle: (r) => startChat(r) },
+    // useChat({ resume: true }) asks here after a reload. A chat run ends with its request (the client going
+    // away aborts it), so there is never a stream to resume: 204 is the transport's "nothing to resume".
+    { method: 'GET', pattern: /^\/api\/chat\/([^/]+)\/stream$/, handle: () => new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } }) },
     {
       method: 'GET',
       pattern: /^\/api\/runs\/([^/]+)$/,

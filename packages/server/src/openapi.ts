@@ -96,6 +96,13 @@ export function openApiDocument(limits: InputLimits, maxBodyBytes: number): Reco
           },
         },
       },
+      '/api/chat/{chatId}/stream': {
+        get: {
+          summary: 'Where `useChat({ resume: true })` looks for a stream to resume: always 204, since a chat run ends with its request',
+          parameters: [{ name: 'chatId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '204': { description: 'Nothing to resume.' }, '401': errorResponse('Missing or wrong bearer token.') },
+        },
+      },
       '/api/runs/{runId}': { get: { summary: "A run's status (and result once it ended)", parameters: [runId], responses: { '200': { description: 'Status' }, '404': errorResponse('Unknown run.') } } },
       '/api/runs/{runId}/events': {
         get: {
