@@ -1,6 +1,8 @@
 // POST /api/chat over real HTTP, read with the AI SDK's own client: DefaultChatTransport (what
 // useChat uses) sends the request, readUIMessageStream builds the assistant message.
-import type { AgentRun } from '@smol/core';
+import { CodeAgent, tool, type AgentRun } from '@smol/core';
+import { ScriptedModel } from '@smol/testing';
+import { z } from 'zod';
 import type { SmolUIMessage } from '@smol/ai-sdk';
 import { DefaultChatTransport, readUIMessageStream, type UIMessageChunk } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,6 +68,23 @@ describe('POST /api/chat (AI SDK UI message stream)', () => {
     const status = await (await fetch(`${server.url}/api/runs/${runs[0].id}`)).json();
     expect(status).toMatchObject({ status: 'success', task: 'Weather in Paris?', result: { output: 'sunny in Paris' } });
     await until(() => server.activeRuns === 0);
+  });
+
+  it("a CodeAgent's code arrives as a tool part with its logs, and as data-code parts", async () => {
+    const model = new ScriptedModel(
+      (messages) =>
+        messages.some((m) => m.role === 'assistant')
+          ? 'Thought: I have it.\n<code>\nfinal_answer(report);\n</code>'
+          : 'Thought: I will ask.\n<code>\nconst report = await get_weather({ city: "Paris" });\nconsole.log(report, 42);\n</code>',
+      { chunkChars: 8 },
+    );
+    const getWeather = tool({ name: 'get_weather', description: 'Weather.', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => `sunny in ${city}` });
+    const server = await startServer({ agents: new CodeAgent({ model, tools: [getWeather], maxSteps: 4, telemetry: false }) });
+    const message = await finalMessage(await send(transport(server.url), [ask('Weather in Paris?')]));
+    const code = message.parts.filter((p) => p.type === 'tool-javascript_interpreter');
+    expect(code[0]).toMatchObject({ state: 'output-available', input: { code: expect.stringContaining('get_weather({ city: "Paris" })') }, output: { logs: expect.stringContaining('sunny in Paris 42') } });
+    expect(message.parts.filter((p) => p.type === 'data-code').map((p) => (p as { data: { code: string } }).data.code)).toEqual([expect.stringContaining('console.log'), expect.stringContaining('final_answer')]);
+    expect(message.parts.findLast((p) => p.type === 'text')).toMatchObject({ text: 'sunny in Paris' });
   });
 
   it('runs the agent named in the body; an unknown one is a 400', async () => {
