@@ -7,6 +7,7 @@ import type { SmolUIMessage } from '@smol/ai-sdk';
 import { DefaultChatTransport, readUIMessageStream, type UIMessageChunk } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeServers, post, startServer, until, weatherAgent } from '../test/helpers.js';
+import { createHandler } from './index.js';
 
 afterEach(closeServers);
 
@@ -151,6 +152,21 @@ describe('POST /api/chat (AI SDK UI message stream)', () => {
     await until(() => runs[0].signal.aborted);
     await until(() => server.activeRuns === 0);
     expect((await (await fetch(`${server.url}/api/runs/${runs[0].id}`)).json()).status).toBe('cancelled');
+  });
+
+  it('a client that stops reading and falls too far behind ends its run (the handler alone, no HTTP)', async () => {
+    const handler = createHandler({ agents: weatherAgent().agent, maxEventsPerRun: 5 });
+    const body = JSON.stringify({ id: 'c', messages: [ask('Weather in Paris?')], trigger: 'submit-message' });
+    const res = await handler.fetch(new Request('http://smol.test/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    expect(res.status).toBe(200);
+    // Nothing reads the body while the run streams its deltas.
+    await until(() => handler.activeRuns === 0);
+    const runId = res.headers.get('x-run-id')!;
+    const status = await (await handler.fetch(new Request(`http://smol.test/api/runs/${runId}`))).json();
+    expect(status.status).toBe('cancelled');
+    const text = await res.text();
+    expect(text).toContain('"type":"error"');
+    expect(text).toContain('fell more than 5 events behind');
   });
 
   it('a run over its time limit ends the stream with an abort chunk', async () => {

@@ -242,7 +242,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     registry.drive(record, run, tap);
     options.onRun?.(run, { runId: run.id, agent: name });
     // keepAliveMs goes through to the AI SDK's createUIMessageStreamResponse: comments while a step is quiet.
-    const init: ResponseInit & { keepAliveMs?: number } = { headers: { 'x-run-id': run.id }, keepAliveMs: heartbeatMs };
+    const init: ResponseInit & { keepAliveMs?: number } = { headers: { 'x-run-id': run.id }, keepAliveMs: heartbeatMs > 0 ? heartbeatMs : undefined };
     return sdk.runToUIMessageStreamResponse(tap, { messageId: run.id, ...init });
   };
 
