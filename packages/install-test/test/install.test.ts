@@ -222,6 +222,36 @@ describe('installed with npm outside the workspace', () => {
       await mock.stop();
     }
   });
+
+  it("serves useChat from the published @smol/server, loading its optional peer @smol/ai-sdk", async () => {
+    writeFileSync(
+      join(project, 'chat.mjs'),
+      [
+        "import { ToolCallingAgent, tool } from '@smol/core';",
+        "import { OpenAIServerModel } from '@smol/openai';",
+        "import { createHandler } from '@smol/server';",
+        "import { DefaultChatTransport, readUIMessageStream } from 'ai';",
+        "import { z } from 'zod';",
+        "const getWeather = tool({ name: 'get_weather', description: 'Weather.', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => `Sunny and 21°C in ${city}` });",
+        "const model = new OpenAIServerModel({ modelId: 'm', baseURL: process.env.OPENAI_BASE_URL, apiKey: 'sk-test' });",
+        'const handler = createHandler({ agents: new ToolCallingAgent({ model, tools: [getWeather] }) });',
+        "const transport = new DefaultChatTransport({ api: 'http://smol.test/api/chat', fetch: (url, init) => handler.fetch(new Request(url, init)) });",
+        "const stream = await transport.sendMessages({ chatId: 'c', trigger: 'submit-message', messageId: undefined, abortSignal: undefined, messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: 'What is the weather in Paris?' }] }] });",
+        'let last;',
+        'for await (const message of readUIMessageStream({ stream })) last = message;',
+        "const call = last.parts.find((p) => p.type === 'tool-get_weather');",
+        "console.log(JSON.stringify({ state: call?.state, output: call?.output, run: last.parts.find((p) => p.type === 'data-run')?.data.state }));",
+      ].join('\n'),
+    );
+    const mock = await startJsonLineProcess(join(project, 'node_modules/.bin/smol-mock-llm'), ['--port', '0'], project, cleanEnv());
+    try {
+      const r = await run(NODE, ['chat.mjs'], { cwd: project, env: cleanEnv({ OPENAI_BASE_URL: `${mock.value.url as string}/v1` }) });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ state: 'output-available', output: expect.stringContaining('Sunny and 21°C in'), run: 'success' });
+    } finally {
+      await mock.stop();
+    }
+  });
 });
 
 describe('the smol bin from the tarballs', () => {

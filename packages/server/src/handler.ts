@@ -2,6 +2,7 @@
 // node.ts), Hono, Next.js route handlers, Bun and Deno alike.
 import { CodeAgent, ToolCallingAgent, toolParametersSchema, type AgentRun, type MultiStepAgent } from '@smol/core';
 import { bearerCheck } from './auth.js';
+import { AI_SDK_MISSING, chatSchema, chatTask, EventTap, loadAiSdk } from './chat.js';
 import { parseBody, readBody } from './body.js';
 import { decisionsSchema, imageParts, issueSentence, issuesOf, startSchema, withFiles, type InputLimits } from './input.js';
 import { openApiDocument } from './openapi.js';
@@ -97,6 +98,7 @@ export function createHandler(options: HandlerOptions): SmolHandler {
   const maxConcurrent = options.maxConcurrentRuns ?? 16;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const StartSchema = startSchema(limits);
+  const ChatSchema = chatSchema(limits);
   const authorized = bearerCheck(options.tokens);
   const registry = new RunRegistry({
     maxEventsPerRun: options.maxEventsPerRun ?? 10_000,
@@ -180,17 +182,24 @@ export function createHandler(options: HandlerOptions): SmolHandler {
 
   const wantsStream = (request: Request, flag: boolean | undefined) => flag ?? (request.headers.get('accept') ?? '').includes('text/event-stream');
 
-  const startRun = async (request: Request): Promise<Response> => {
+  const entryFor = (name: string): Entry | Response =>
+    entries.get(name) ??
+    problem(400, `Invalid request: "agent" must be one of ${[...entries.keys()].map((n) => `"${n}"`).join(', ')}; got "${name}".`, { issues: [{ field: 'agent', message: 'is not an agent of this server' }] });
+
+  /** 429/503 before the body is read: nothing of it is, so the client is told not to keep sending it on this connection. */
+  const refuseUnread = (): Response | undefined => {
     const busy = refuse();
-    if (busy) {
-      // Nothing of the body is read; say so, so the client does not keep sending it on this connection.
-      return new Response(busy.body, { status: busy.status, headers: { ...Object.fromEntries(busy.headers), connection: 'close' } });
-    }
+    return busy && new Response(busy.body, { status: busy.status, headers: { ...Object.fromEntries(busy.headers), connection: 'close' } });
+  };
+
+  const startRun = async (request: Request): Promise<Response> => {
+    const busy = refuseUnread();
+    if (busy) return busy;
     const data = await input(request, StartSchema);
     if (data instanceof Response) return data;
     const name = data.agent ?? defaultAgent;
-    const entry = entries.get(name);
-    if (!entry) return problem(400, `Invalid request: "agent" must be one of ${[...entries.keys()].map((n) => `"${n}"`).join(', ')}; got "${name}".`, { issues: [{ field: 'agent', message: 'is not an agent of this server' }] });
+    const entry = entryFor(name);
+    if (entry instanceof Response) return entry;
     const agent = await instance(entry);
     const again = refuse(); // the body took time to arrive: check the limit again, right before starting
     if (again) return again;
@@ -205,6 +214,36 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     registry.drive(record, run);
     options.onRun?.(run, { runId: run.id, agent: name });
     return respond(request, record, wantsStream(request, data.stream), data.keep ?? false, 0);
+  };
+
+  /** POST /api/chat: useChat's request in, the run as an AI SDK UI message stream out. */
+  const startChat = async (request: Request): Promise<Response> => {
+    const sdk = await loadAiSdk();
+    if ('missing' in sdk) return problem(501, AI_SDK_MISSING, { install: ['@smol/ai-sdk', 'ai'], missing: sdk.missing });
+    const busy = refuseUnread();
+    if (busy) return busy;
+    const data = await input(request, ChatSchema);
+    if (data instanceof Response) return data;
+    const chat = chatTask(data, limits);
+    if (Array.isArray(chat)) return problem(400, issueSentence(chat), { issues: chat });
+    const name = data.agent ?? defaultAgent;
+    const entry = entryFor(name);
+    if (entry instanceof Response) return entry;
+    const agent = await instance(entry);
+    const again = refuse();
+    if (again) return again;
+    const run = agent.start(chat.task, { stream: true, maxSteps: data.maxSteps, additionalArgs: withFiles(undefined, chat.files), images: chat.images });
+    const record = registry.create(run.id, name, chat.task);
+    record.push('run', { runId: run.id, agent: name, task: chat.task });
+    // The stream's cancel (the client went away) and a client too far behind abort the run.
+    const tap = new EventTap(run, options.maxEventsPerRun ?? 10_000, (reason) => {
+      if (record.running) registry.abort(record, 'disconnected', reason);
+    });
+    registry.drive(record, run, tap);
+    options.onRun?.(run, { runId: run.id, agent: name });
+    // keepAliveMs goes through to the AI SDK's createUIMessageStreamResponse: comments while a step is quiet.
+    const init: ResponseInit & { keepAliveMs?: number } = { headers: { 'x-run-id': run.id }, keepAliveMs: heartbeatMs > 0 ? heartbeatMs : undefined };
+    return sdk.runToUIMessageStreamResponse(tap, { messageId: run.id, ...init });
   };
 
   const decide = async (request: Request, _url: URL, [id]: string[]): Promise<Response> => {
@@ -257,6 +296,10 @@ export function createHandler(options: HandlerOptions): SmolHandler {
     { method: 'GET', pattern: /^\/api\/health$/, open: true, handle: () => json(200, { ok: !closing, activeRuns: registry.active }) },
     { method: 'GET', pattern: /^\/api\/agents$/, handle: async () => json(200, await listAgents()) },
     { method: 'POST', pattern: /^\/api\/runs$/, handle: (r) => startRun(r) },
+    { method: 'POST', pattern: /^\/api\/chat$/, handle: (r) => startChat(r) },
+    // useChat({ resume: true }) asks here after a reload. A chat run ends with its request (the client going
+    // away aborts it), so there is never a stream to resume: 204 is the transport's "nothing to resume".
+    { method: 'GET', pattern: /^\/api\/chat\/([^/]+)\/stream$/, handle: () => new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } }) },
     {
       method: 'GET',
       pattern: /^\/api\/runs\/([^/]+)$/,

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document the server serves at /openapi.json. Request bodies come from the same
 // zod schemas that validate them, so the document cannot drift from what is enforced.
 import { z } from 'zod';
+import { chatSchema } from './chat.js';
 import { decisionsSchema, startSchema, type InputLimits } from './input.js';
 
 const error = { type: 'object', properties: { error: { type: 'string' }, issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } }, required: ['error'] };
@@ -48,11 +49,12 @@ const runResponses = {
 export function openApiDocument(limits: InputLimits, maxBodyBytes: number): Record<string, unknown> {
   const start = z.toJSONSchema(startSchema(limits), { io: 'input', unrepresentable: 'any' });
   const decisions = z.toJSONSchema(decisionsSchema, { io: 'input', unrepresentable: 'any' });
+  const chat = z.toJSONSchema(chatSchema(limits), { io: 'input', unrepresentable: 'any' });
   return {
     openapi: '3.1.0',
     info: { title: 'smol agent server', version: '0.1.0', description: `Runs smol agents over HTTP. Bodies up to ${maxBodyBytes} bytes.` },
     components: {
-      schemas: { Error: error, RunResult: RESULT, StartRun: start, Decisions: decisions },
+      schemas: { Error: error, RunResult: RESULT, StartRun: start, Decisions: decisions, Chat: chat },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     },
     security: [{ bearer: [] }, {}],
@@ -67,6 +69,38 @@ export function openApiDocument(limits: InputLimits, maxBodyBytes: number): Reco
             content: { 'application/json': { schema: { $ref: '#/components/schemas/StartRun' } }, 'multipart/form-data': { schema: { $ref: '#/components/schemas/StartRun' } } },
           },
           responses: runResponses,
+        },
+      },
+      '/api/chat': {
+        post: {
+          summary: "Start a run from an AI SDK `useChat` request; answer with the AI SDK UI message stream",
+          description:
+            "The body DefaultChatTransport sends (`{id, messages, trigger, messageId}`, plus `agent` and `maxSteps`, which the transport's `body` option adds). " +
+            "The task is the last message's text (it must be the user's); its image file parts go to the model and its text files join `additionalArgs.files`. " +
+            'Earlier messages are not sent to the agent. Needs the optional packages @smol/ai-sdk and ai (else 501). The client going away aborts the run.',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Chat' } } } },
+          responses: {
+            '200': {
+              description:
+                'The AI SDK UI message stream (SSE, `x-vercel-ai-ui-message-stream: v1`, `x-run-id`): `start` (messageId = run id), steps with text, reasoning and tool parts, ' +
+                '`data-step` / `data-plan` / `data-code` / `data-run` parts, then `finish`, or `abort` (cancelled, disconnected, time limit) or `error`.',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            '400': runResponses['400'],
+            '401': runResponses['401'],
+            '413': runResponses['413'],
+            '415': runResponses['415'],
+            '429': runResponses['429'],
+            '501': errorResponse('@smol/ai-sdk or ai is not installed; `install` lists the packages, `missing` the one not found.'),
+            '503': runResponses['503'],
+          },
+        },
+      },
+      '/api/chat/{chatId}/stream': {
+        get: {
+          summary: 'Where `useChat({ resume: true })` looks for a stream to resume: always 204, since a chat run ends with its request',
+          parameters: [{ name: 'chatId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '204': { description: 'Nothing to resume.' }, '401': errorResponse('Missing or wrong bearer token.') },
         },
       },
       '/api/runs/{runId}': { get: { summary: "A run's status (and result once it ended)", parameters: [runId], responses: { '200': { description: 'Status' }, '404': errorResponse('Unknown run.') } } },

@@ -1,6 +1,6 @@
 // The server's runs: each one's events in a bounded buffer (so a client that reconnects with
 // Last-Event-ID misses nothing), its status and result, and the limits on how many run at once.
-import type { AgentRun, RunSnapshot } from '@smol/core';
+import type { AgentEvent, AgentRun, RunSnapshot } from '@smol/core';
 import { errorJSON, errorStatus, eventSSE, resultJSON, type AbortCause } from './wire.js';
 
 export type RunStatus = 'running' | 'success' | 'max_steps_error' | 'awaiting_approval' | 'failed' | 'cancelled';
@@ -126,6 +126,13 @@ export class RunRecord {
   }
 }
 
+/** A second consumer of a run's raw events (the AI SDK UI stream), fed as the registry drives the run. */
+export interface RunTap {
+  push(event: AgentEvent): void;
+  end(): void;
+  fail(error: unknown): void;
+}
+
 /** Every run the server knows, and the count of those running (the concurrency limit). */
 export class RunRegistry {
   readonly #runs = new Map<string, RunRecord>();
@@ -157,7 +164,7 @@ export class RunRegistry {
    * consumer of the run's events; clients follow the buffer at their own pace, so a slow client
    * holds back nobody.
    */
-  drive(record: RunRecord, run: AgentRun): void {
+  drive(record: RunRecord, run: AgentRun, tap?: RunTap): void {
     this.#active++;
     record.run = run;
     const timer = setTimeout(() => this.abort(record, 'timeout', `it ran longer than its time limit (${this.limits.runTimeoutMs} ms)`), this.limits.runTimeoutMs);
@@ -166,13 +173,16 @@ export class RunRegistry {
         for await (const event of run) {
           const sse = eventSSE(event);
           if (sse) record.push(sse.event, sse.data);
+          tap?.push(event);
         }
         const result = await run.result;
         const body = resultJSON(result, record.agent);
         if (result.state === 'awaiting_approval') record.snapshot = result.snapshot;
         record.push('done', body);
         record.end(result.state, { status: 200, body });
+        tap?.end();
       } catch (error) {
+        tap?.fail(error);
         const cause = record.abortCause;
         const body = errorJSON(error, cause);
         record.push('run_error', body);
