@@ -103,12 +103,14 @@ describe('pnpm bench harness (smoke)', () => {
       [2, 8, 0, 0],
     ]);
     for (const e of run.entries) expect(e.runsPerS).toBeGreaterThan(0);
+    expect(run.inProcess).toMatchObject({ runs: 8, errors: 0, wrong: 0 });
     expect(run.checkpoint.steps).toBe(3);
     expect(run.checkpoint.finalBytes.mean).toBeGreaterThan(500);
     expect(run.checkpoint.writeMs.p50).toBeGreaterThan(0);
     const md = readFileSync(join(dir, 'queue', 'queue-report.md'), 'utf8');
     expect(md).toContain('## Queue mode');
     expect(md).toMatch(/\| 2 \| 8 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| ×[\d.]+ \| 0 \/ 0 \|/);
+    expect(md).toContain('| in-process, no queue (reference) | 8 |');
     expect(md).toMatch(/This machine has \d+ cores/);
   }, 90_000);
 });

@@ -9,7 +9,7 @@ import { AgentQueue } from '@smol/bullmq';
 import { startRedisServer, type RedisServer } from '@smol/testing/redis';
 import { Redis } from 'ioredis';
 import { collectEnvironment } from './report.ts';
-import { startMockCli, type Server } from './spawn.ts';
+import { runJob, startMockCli, type Server } from './spawn.ts';
 import { checkAnswer, taskFor } from './work.ts';
 import type { QueueWorkerJob } from './queue-worker.ts';
 import type { QueueBenchOptions } from './queue-options.ts';
@@ -42,9 +42,20 @@ export interface CheckpointCost {
   writeMsConcurrent: { p50: number; p99: number; mean: number };
 }
 
+/** The same runs in one process without a queue (the bench's `smol` runner, all at once): the reference. */
+export interface InProcessEntry {
+  runs: number;
+  wallS: number;
+  runsPerS: number;
+  cpuPerStepMs: number;
+  errors: number;
+  wrong: number;
+}
+
 export interface QueueBenchRun {
   environment: ReturnType<typeof collectEnvironment>;
   options: Omit<QueueBenchOptions, 'log'>;
+  inProcess: InProcessEntry | undefined;
   entries: QueueEntry[];
   checkpoint: CheckpointCost;
   markdown: string;
@@ -174,7 +185,7 @@ async function checkpointCost(client: Redis, runKeys: string[], probes: number):
 }
 
 export function renderQueueMarkdown(run: Omit<QueueBenchRun, 'markdown'>): string {
-  const { environment: env, options: o, entries, checkpoint: c } = run;
+  const { environment: env, options: o, entries, checkpoint: c, inProcess: ref } = run;
   const base = entries.find((e) => e.workers === 1)?.runsPerS;
   const rows = entries.map((e) => `| ${e.workers} | ${e.runs} | ${e.wallS} | ${e.runsPerS} | ${e.stepsPerS} | ${base ? `×${(e.runsPerS / base).toFixed(2)}` : '–'} | ${e.errors} / ${e.wrong} | ${(e.redisBytesInPerRun / 1024).toFixed(1)} KiB |`);
   return [
@@ -184,8 +195,15 @@ export function renderQueueMarkdown(run: Omit<QueueBenchRun, 'markdown'>): strin
     '',
     '| workers | runs | wall (s) | runs/s | steps/s | vs 1 worker | errors / wrong | Redis bytes in per run |',
     '|---|---|---|---|---|---|---|---|',
+    ...(ref ? [`| in-process, no queue (reference) | ${ref.runs} | ${ref.wallS} | ${ref.runsPerS} | ${Math.round(ref.runsPerS * 30) / 10} | – | ${ref.errors} / ${ref.wrong} | – |`] : []),
     ...rows,
     '',
+    ...(ref
+      ? [
+          `The reference row runs the same agent on the same server in one process with no queue (all runs at once; ${ref.cpuPerStepMs} ms of CPU per step there). The gap to the 1-worker row is what the queue costs on one machine: submitting, BullMQ's job handling, a checkpoint and an event per step in Redis, and the producer awaiting every result.`,
+          '',
+        ]
+      : []),
     `**This machine has ${env.cores} cores** (${env.cpu}, load average ${env.loadAverage} at the start), shared by the producer, the simulated server, Redis and every worker: more worker processes than cores cannot add CPU, so the ratios show what the queue costs and how it behaves under contention, not how it scales across machines. On separate machines each worker brings its own cores; Redis (one core) is then the shared resource.`,
     '',
     '### What a checkpoint costs per step',
@@ -210,6 +228,16 @@ export async function runQueueBench(o: QueueBenchOptions): Promise<QueueBenchRun
   const [redis, server] = await Promise.all([startRedisServer(), startMockCli(['--latency-ms', String(o.latencyMs)])]);
   const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   try {
+    o.log(`in-process reference: ${o.runs} runs, no queue…`);
+    const ref = await runJob({ kind: 'agents', runner: 'smol', n: o.runs, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 }, 120_000);
+    let inProcess: InProcessEntry | undefined;
+    if (ref.status === 'ok') {
+      const wallS = Number(ref.wallMs) / 1000;
+      inProcess = { runs: o.runs, wallS: Math.round(wallS * 10) / 10, runsPerS: Math.round((o.runs / wallS) * 10) / 10, cpuPerStepMs: Number(ref.cpuPerStepMs), errors: Number(ref.errors), wrong: Number(ref.wrong) };
+      o.log(`  ${inProcess.runsPerS} runs/s in ${inProcess.wallS} s`);
+    } else {
+      o.log(`  reference failed: ${ref.status === 'timeout' ? 'timeout' : ref.error}`);
+    }
     const entries: QueueEntry[] = [];
     let sample: string[] = [];
     for (const workers of o.workers) {
@@ -224,7 +252,7 @@ export async function runQueueBench(o: QueueBenchOptions): Promise<QueueBenchRun
     const checkpoint = await checkpointCost(client, sample, o.probes);
     o.log(`  snapshot ${checkpoint.finalBytes.mean} bytes after ${checkpoint.steps} steps; write p50 ${checkpoint.writeMs.p50} ms (50 in flight: p50 ${checkpoint.writeMsConcurrent.p50} ms)`);
     const { log: _log, ...options } = o;
-    const partial = { environment, options, entries, checkpoint };
+    const partial = { environment, options, inProcess, entries, checkpoint };
     const markdown = renderQueueMarkdown(partial);
     mkdirSync(dirname(o.reportPath), { recursive: true });
     writeFileSync(o.reportPath, `${markdown}\n`);
