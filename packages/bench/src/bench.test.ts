@@ -86,7 +86,7 @@ describe('pnpm bench harness (smoke)', () => {
 
   it('parses the queue flags; smaller counts never write the committed section', () => {
     const full = parseOptions(['--queue']).queue!;
-    expect(full).toMatchObject({ runs: 2000, workers: [1, 2, 4], concurrency: 50, latencyMs: 0 });
+    expect(full).toMatchObject({ runs: 2000, workers: [1, 2, 4], concurrency: 50, latencyMs: 0, rounds: 3 });
     expect(full.reportPath).toMatch(/packages\/bench\/queue-report\.md$/);
     const small = parseOptions(['--queue', '--runs', '100', '--workers', '1,3', '--results-dir', dir]).queue!;
     expect(small).toMatchObject({ runs: 100, workers: [1, 3], reportPath: join(dir, 'queue', 'queue-report.md') });
@@ -96,7 +96,7 @@ describe('pnpm bench harness (smoke)', () => {
   });
 
   it.skipIf(noRedis !== undefined)(`runs the queue bench with tiny counts: 1 and 2 worker processes, checkpoint cost, the markdown section${noRedis ? ` (skipped: ${noRedis})` : ''}`, async () => {
-    const o = parseOptions(['--queue', '--runs', '8', '--workers', '1,2', '--concurrency', '4', '--no-build', '--results-dir', dir]);
+    const o = parseOptions(['--queue', '--runs', '8', '--workers', '1,2', '--concurrency', '4', '--rounds', '1', '--no-build', '--results-dir', dir]);
     const run = await runQueueBenchCli({ ...o, queue: { ...o.queue!, probes: 20 }, log: () => {} });
     expect(run.entries.map((e) => [e.workers, e.runs, e.errors, e.wrong])).toEqual([
       [1, 8, 0, 0],
@@ -109,7 +109,7 @@ describe('pnpm bench harness (smoke)', () => {
     expect(run.checkpoint.writeMs.p50).toBeGreaterThan(0);
     const md = readFileSync(join(dir, 'queue', 'queue-report.md'), 'utf8');
     expect(md).toContain('## Queue mode');
-    expect(md).toMatch(/\| 2 \| 8 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| ×[\d.]+ \| 0 \/ 0 \|/);
+    expect(md).toMatch(/\| 2 \| 8 \| [\d.]+ \| [\d.]+ \([\d.]+–[\d.]+\) \| [\d.]+ \| ×[\d.]+ \| 0 \/ 0 \|/);
     expect(md).toContain('| in-process, no queue (reference) | 8 |');
     expect(md).toMatch(/This machine has \d+ cores/);
   }, 90_000);

@@ -15,6 +15,7 @@
 // pnpm bench --queue: runs through @smol/bullmq and a private redis-server (queue-run.ts):
 //   --runs 2000        runs per worker count;  --workers 1,2,4   worker processes per row
 //   --concurrency 50   runs at once per worker; --latency-ms 0   the simulated model's latency
+//   --rounds 3         measurements per row (median shown, with the range)
 //   --queue-out FILE   the markdown section (default packages/bench/queue-report.md for the
 //                      default counts, bench-results/queue/queue-report.md otherwise)
 import { spawnSync } from 'node:child_process';
@@ -79,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       workers: { type: 'string' },
       'latency-ms': { type: 'string' },
       'queue-out': { type: 'string' },
+      rounds: { type: 'string' },
     },
     strict: true,
   });
@@ -129,6 +131,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       workers,
       concurrency,
       latencyMs: count(values['latency-ms'], 'latency-ms', QUEUE_DEFAULTS.latencyMs),
+      rounds: Math.max(1, count(values.rounds, 'rounds', QUEUE_DEFAULTS.rounds)),
       probes: QUEUE_DEFAULTS.probes,
       // Like the soak, a smaller run never overwrites the committed section.
       reportPath: values['queue-out'] ? resolve(values['queue-out']) : full ? join(packageDir, 'queue-report.md') : join(resultsDir, 'queue', 'queue-report.md'),

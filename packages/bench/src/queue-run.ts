@@ -29,6 +29,8 @@ export interface QueueEntry {
   firstError?: string;
   /** Bytes Redis received per run (every command: BullMQ's, checkpoints, events). */
   redisBytesInPerRun: number;
+  /** runs/s of every round; the entry itself is the median round. */
+  rounds: number[];
 }
 
 export interface CheckpointCost {
@@ -101,7 +103,7 @@ async function bytesIn(client: Redis): Promise<number> {
 
 /** `runs` runs through `workers` worker processes; the first `warmup` runs are not timed. */
 async function measure(redis: RedisServer, client: Redis, server: Server, workers: number, o: QueueBenchOptions): Promise<{ entry: QueueEntry; sample: string[] }> {
-  const queueName = `bench-${workers}w`;
+  const queueName = `bench-${workers}w-${crypto.randomUUID().slice(0, 8)}`;
   const children: ChildProcess[] = [];
   const queue = new AgentQueue({ connection: redis.url, queueName });
   try {
@@ -130,7 +132,7 @@ async function measure(redis: RedisServer, client: Redis, server: Server, worker
     const wallS = (performance.now() - started) / 1000;
     const redisBytesInPerRun = Math.round(((await bytesIn(client)) - before) / o.runs);
     const round = (x: number) => Math.round(x * 10) / 10;
-    const entry: QueueEntry = { workers, runs: o.runs, wallS: round(wallS), runsPerS: round(o.runs / wallS), stepsPerS: round((o.runs * 3) / wallS), errors, wrong, firstError, redisBytesInPerRun };
+    const entry: QueueEntry = { workers, runs: o.runs, wallS: round(wallS), runsPerS: round(o.runs / wallS), stepsPerS: round((o.runs * 3) / wallS), errors, wrong, firstError, redisBytesInPerRun, rounds: [] };
     return { entry, sample: ids.slice(0, 100).map((id) => queue.keys.run(id)) };
   } finally {
     await queue.close();
@@ -187,13 +189,13 @@ async function checkpointCost(client: Redis, runKeys: string[], probes: number):
 export function renderQueueMarkdown(run: Omit<QueueBenchRun, 'markdown'>): string {
   const { environment: env, options: o, entries, checkpoint: c, inProcess: ref } = run;
   const base = entries.find((e) => e.workers === 1)?.runsPerS;
-  const rows = entries.map((e) => `| ${e.workers} | ${e.runs} | ${e.wallS} | ${e.runsPerS} | ${e.stepsPerS} | ${base ? `×${(e.runsPerS / base).toFixed(2)}` : '–'} | ${e.errors} / ${e.wrong} | ${(e.redisBytesInPerRun / 1024).toFixed(1)} KiB |`);
+  const rows = entries.map((e) => `| ${e.workers} | ${e.runs} | ${e.wallS} | ${e.runsPerS} (${Math.min(...e.rounds)}–${Math.max(...e.rounds)}) | ${e.stepsPerS} | ${base ? `×${(e.runsPerS / base).toFixed(2)}` : '–'} | ${e.errors} / ${e.wrong} | ${(e.redisBytesInPerRun / 1024).toFixed(1)} KiB |`);
   return [
     '## Queue mode: runs across worker processes (@smol/bullmq)',
     '',
-    `\`pnpm bench --queue\`: ${o.runs.toLocaleString('en-US')} ToolCallingAgent runs (3 model calls, so 3 steps and 3 checkpoints each) submitted at once by one producer, run by 1, 2 and 4 worker processes (${o.concurrency} runs at once each) against the simulated server at ${o.latencyMs} ms latency, through a private \`redis-server\` (append-only, \`appendfsync everysec\`). Each row starts fresh worker processes and a fresh queue, after a warm-up of 20 runs per worker; the time runs from the first submit to the last result.`,
+    `\`pnpm bench --queue\`: ${o.runs.toLocaleString('en-US')} ToolCallingAgent runs (3 model calls, so 3 steps and 3 checkpoints each) submitted at once by one producer, run by ${o.workers.join(", ")} worker processes (${o.concurrency} runs at once each) against the simulated server at ${o.latencyMs} ms latency, through a private \`redis-server\` (append-only, \`appendfsync everysec\`). Each measurement starts fresh worker processes and a fresh queue, after a warm-up of 20 runs per worker; the time runs from the first submit to the last result. Each row is the median of ${o.rounds} measurement${o.rounds === 1 ? '' : 's'} (the range in brackets); errors count every round.`,
     '',
-    '| workers | runs | wall (s) | runs/s | steps/s | vs 1 worker | errors / wrong | Redis bytes in per run |',
+    '| workers | runs | wall (s) | runs/s (range) | steps/s | vs 1 worker | errors / wrong | Redis bytes in per run |',
     '|---|---|---|---|---|---|---|---|',
     ...(ref ? [`| in-process, no queue (reference) | ${ref.runs} | ${ref.wallS} | ${ref.runsPerS} | ${Math.round(ref.runsPerS * 30) / 10} | – | ${ref.errors} / ${ref.wrong} | – |`] : []),
     ...rows,
@@ -242,11 +244,20 @@ export async function runQueueBench(o: QueueBenchOptions): Promise<QueueBenchRun
     let sample: string[] = [];
     for (const workers of o.workers) {
       o.log(`queue: ${o.runs} runs, ${workers} worker process${workers === 1 ? '' : 'es'} × ${o.concurrency} at once…`);
-      const m = await measure(redis, client, server, workers, o);
-      entries.push(m.entry);
-      sample = m.sample;
-      const e = m.entry;
-      o.log(`  ${workers} workers: ${e.runsPerS} runs/s (${e.stepsPerS} steps/s) in ${e.wallS} s; errors ${e.errors}, wrong ${e.wrong}${e.firstError ? ` (${e.firstError})` : ''}; Redis in ${e.redisBytesInPerRun} bytes/run`);
+      const measured: QueueEntry[] = [];
+      for (let r = 0; r < o.rounds; r++) {
+        const m = await measure(redis, client, server, workers, o);
+        measured.push(m.entry);
+        sample = m.sample;
+      }
+      const sorted = [...measured].sort((a, b) => a.runsPerS - b.runsPerS);
+      const e: QueueEntry = { ...sorted[Math.floor((sorted.length - 1) / 2)]!, rounds: measured.map((m) => m.runsPerS) };
+      // Failures of any round count.
+      e.errors = measured.reduce((n, m) => n + m.errors, 0);
+      e.wrong = measured.reduce((n, m) => n + m.wrong, 0);
+      e.firstError = measured.find((m) => m.firstError)?.firstError;
+      entries.push(e);
+      o.log(`  ${workers} workers: median ${e.runsPerS} runs/s of [${e.rounds.join(', ')}] (${e.stepsPerS} steps/s) in ${e.wallS} s; errors ${e.errors}, wrong ${e.wrong}${e.firstError ? ` (${e.firstError})` : ''}; Redis in ${e.redisBytesInPerRun} bytes/run`);
     }
     o.log('checkpoint cost…');
     const checkpoint = await checkpointCost(client, sample, o.probes);
