@@ -103,7 +103,7 @@ describe('pnpm bench harness (smoke)', () => {
       [2, 8, 0, 0],
     ]);
     for (const e of run.entries) expect(e.runsPerS).toBeGreaterThan(0);
-    expect(run.inProcess).toMatchObject({ runs: 8, errors: 0, wrong: 0 });
+    expect(run.inProcess).toMatchObject({ runs: 8, rounds: [expect.any(Number)], errors: 0, wrong: 0 });
     expect(run.checkpoint.steps).toBe(3);
     expect(run.checkpoint.finalBytes.mean).toBeGreaterThan(500);
     expect(run.checkpoint.writeMs.p50).toBeGreaterThan(0);

@@ -9,7 +9,8 @@ import { AgentQueue } from '@smol/bullmq';
 import { startRedisServer, type RedisServer } from '@smol/testing/redis';
 import { Redis } from 'ioredis';
 import { collectEnvironment } from './report.ts';
-import { runJob, startMockCli, type Server } from './spawn.ts';
+import { startMockCli, type Server } from './spawn.ts';
+import { loadRunner } from './worker.ts';
 import { checkAnswer, taskFor } from './work.ts';
 import type { QueueWorkerJob } from './queue-worker.ts';
 import type { QueueBenchOptions } from './queue-options.ts';
@@ -44,20 +45,50 @@ export interface CheckpointCost {
   writeMsConcurrent: { p50: number; p99: number; mean: number };
 }
 
-/** The same runs in one process without a queue (the bench's `smol` runner, all at once): the reference. */
+/** The same runs in one process without a queue (the bench's `smol` runner, `concurrency` at once): the reference. */
 export interface InProcessEntry {
   runs: number;
   wallS: number;
   runsPerS: number;
-  cpuPerStepMs: number;
+  /** runs/s of every round; the entry is the median. */
+  rounds: number[];
   errors: number;
   wrong: number;
+}
+
+/** The reference: `runs` runs of the in-process `smol` runner in this process, `concurrency` at once. */
+async function inProcessRound(server: Server, o: QueueBenchOptions): Promise<{ wallS: number; errors: number; wrong: number }> {
+  const runner = await loadRunner({ runner: 'smol', baseURL: server.baseURL, stream: false, sockets: 1024 });
+  let errors = 0;
+  let wrong = 0;
+  const pool = async (items: number[]) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < items.length) {
+        const i = items[next++]!;
+        try {
+          if (!checkAnswer(await runner.runOne(i), i)) wrong++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, items.length) }, lane));
+  };
+  await pool(Array.from({ length: Math.min(o.runs, 20) }, (_, i) => -1 - i)); // warm-up, as for one worker
+  errors = 0;
+  wrong = 0;
+  const started = performance.now();
+  await pool(Array.from({ length: o.runs }, (_, i) => i));
+  const wallS = (performance.now() - started) / 1000;
+  await runner.close?.();
+  return { wallS, errors, wrong };
 }
 
 export interface QueueBenchRun {
   environment: ReturnType<typeof collectEnvironment>;
   options: Omit<QueueBenchOptions, 'log'>;
-  inProcess: InProcessEntry | undefined;
+  inProcess: InProcessEntry;
   entries: QueueEntry[];
   checkpoint: CheckpointCost;
   markdown: string;
@@ -197,12 +228,12 @@ export function renderQueueMarkdown(run: Omit<QueueBenchRun, 'markdown'>): strin
     '',
     '| workers | runs | wall (s) | runs/s (range) | steps/s | vs 1 worker | errors / wrong | Redis bytes in per run |',
     '|---|---|---|---|---|---|---|---|',
-    ...(ref ? [`| in-process, no queue (reference) | ${ref.runs} | ${ref.wallS} | ${ref.runsPerS} | ${Math.round(ref.runsPerS * 30) / 10} | – | ${ref.errors} / ${ref.wrong} | – |`] : []),
+    ...(ref ? [`| in-process, no queue (reference) | ${ref.runs} | ${ref.wallS} | ${ref.runsPerS} (${Math.min(...ref.rounds)}–${Math.max(...ref.rounds)}) | ${Math.round(ref.runsPerS * 30) / 10} | – | ${ref.errors} / ${ref.wrong} | – |`] : []),
     ...rows,
     '',
     ...(ref
       ? [
-          `The reference row runs the same agent on the same server in one process with no queue (all runs at once; ${ref.cpuPerStepMs} ms of CPU per step there). The gap to the 1-worker row is what the queue costs on one machine: submitting, BullMQ's job handling, a checkpoint and an event per step in Redis, and the producer awaiting every result.`,
+          `The reference row runs the same agent on the same server in the producer's process with no queue, ${o.concurrency} runs at once (like one worker). The gap to the 1-worker row is what the queue costs on one machine: submitting, BullMQ's job handling, a checkpoint and an event per step in Redis, and the producer awaiting every result.`,
           '',
         ]
       : []),
@@ -230,16 +261,21 @@ export async function runQueueBench(o: QueueBenchOptions): Promise<QueueBenchRun
   const [redis, server] = await Promise.all([startRedisServer(), startMockCli(['--latency-ms', String(o.latencyMs)])]);
   const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   try {
-    o.log(`in-process reference: ${o.runs} runs, no queue…`);
-    const ref = await runJob({ kind: 'agents', runner: 'smol', n: o.runs, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 }, 120_000);
-    let inProcess: InProcessEntry | undefined;
-    if (ref.status === 'ok') {
-      const wallS = Number(ref.wallMs) / 1000;
-      inProcess = { runs: o.runs, wallS: Math.round(wallS * 10) / 10, runsPerS: Math.round((o.runs / wallS) * 10) / 10, cpuPerStepMs: Number(ref.cpuPerStepMs), errors: Number(ref.errors), wrong: Number(ref.wrong) };
-      o.log(`  ${inProcess.runsPerS} runs/s in ${inProcess.wallS} s`);
-    } else {
-      o.log(`  reference failed: ${ref.status === 'timeout' ? 'timeout' : ref.error}`);
-    }
+    o.log(`in-process reference: ${o.runs} runs, no queue, ${o.concurrency} at once…`);
+    const refRounds: { wallS: number; errors: number; wrong: number }[] = [];
+    for (let r = 0; r < o.rounds; r++) refRounds.push(await inProcessRound(server, o));
+    const refSorted = [...refRounds].sort((a, b) => a.wallS - b.wallS);
+    const refMedian = refSorted[Math.floor((refSorted.length - 1) / 2)]!;
+    const perS = (wallS: number) => Math.round((o.runs / wallS) * 10) / 10;
+    const inProcess: InProcessEntry = {
+      runs: o.runs,
+      wallS: Math.round(refMedian.wallS * 10) / 10,
+      runsPerS: perS(refMedian.wallS),
+      rounds: refRounds.map((r) => perS(r.wallS)),
+      errors: refRounds.reduce((n, r) => n + r.errors, 0),
+      wrong: refRounds.reduce((n, r) => n + r.wrong, 0),
+    };
+    o.log(`  median ${inProcess.runsPerS} runs/s of [${inProcess.rounds.join(', ')}]; errors ${inProcess.errors}, wrong ${inProcess.wrong}`);
     const entries: QueueEntry[] = [];
     let sample: string[] = [];
     for (const workers of o.workers) {
