@@ -5,7 +5,7 @@ export const PROVIDERS = ['simulated', 'openai', 'anthropic', 'hf', 'azure', 'li
 export type Provider = (typeof PROVIDERS)[number];
 
 export interface DemoArgs {
-  command: 'demo' | 'serve' | 'help';
+  command: 'demo' | 'serve' | 'worker' | 'help';
   agents: number;
   provider?: Provider;
   model?: string;
@@ -20,12 +20,20 @@ export interface DemoArgs {
   host: string;
   maxConcurrent: number;
   agentType: 'code' | 'tool';
+  /** serve / worker: a Redis URL; serve submits runs to the queue (@smol/bullmq), worker runs them. */
+  redis?: string;
+  /** worker: runs at once on this worker. */
+  concurrency: number;
 }
 
-export const USAGE = `Usage: pnpm demo [serve] [options]
+export const USAGE = `Usage: pnpm demo [serve|worker] [options]
 
   pnpm demo                 run a CodeAgent and a ToolCallingAgent, then the performance example
   pnpm demo serve           start the chat page and HTTP API (@smol/server: POST /api/runs, GET /openapi.json)
+  pnpm demo serve --redis redis://127.0.0.1:6379
+                            the HTTP API on a queue: runs are submitted to Redis (@smol/bullmq)…
+  pnpm demo worker --redis redis://127.0.0.1:6379
+                            …and run by any number of workers, on any machine
 
 Options:
   --agents N                agents in the performance example (default 10)
@@ -38,6 +46,8 @@ Options:
   --host HOST               serve: host (default 127.0.0.1)
   --max-concurrent N        serve: runs at once before answering 429 (default 8)
   --agent code|tool         serve: the shared agent's kind (default code)
+  --redis URL               serve, worker: the Redis of the run queue (required by worker)
+  --concurrency N           worker: runs at once (default 10)
   -h, --help                this help`;
 
 export class UsageError extends Error {
@@ -69,6 +79,8 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
         host: { type: 'string' },
         'max-concurrent': { type: 'string' },
         agent: { type: 'string' },
+        redis: { type: 'string' },
+        concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -78,7 +90,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   const { values, positionals } = parsed;
   // `pnpm demo -- serve` forwards a literal "--"; parseArgs already drops it.
   const [command = 'demo', ...extra] = positionals;
-  if (command !== 'demo' && command !== 'serve') throw new UsageError(`Unknown command "${command}": use "serve" or nothing.`);
+  if (command !== 'demo' && command !== 'serve' && command !== 'worker') throw new UsageError(`Unknown command "${command}": use "serve", "worker" or nothing.`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   const provider = values.provider;
   if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) {
@@ -88,6 +100,9 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   if (only !== undefined && only !== 'showcase' && only !== 'perf') throw new UsageError(`--only must be "showcase" or "perf", got "${only}".`);
   const agentType = values.agent ?? 'code';
   if (agentType !== 'code' && agentType !== 'tool') throw new UsageError(`--agent must be "code" or "tool", got "${agentType}".`);
+  if (command === 'worker' && !values.redis && !values.help) throw new UsageError('worker needs --redis URL (the Redis that `pnpm demo serve --redis URL` submits to).');
+  if (values.redis !== undefined && command === 'demo') throw new UsageError('--redis goes with "serve" or "worker".');
+  if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) throw new UsageError('--redis must be a redis:// or rediss:// URL.');
   return {
     command: values.help ? 'help' : command,
     agents: int(values.agents, 'agents', 10, 1),
@@ -101,5 +116,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     host: values.host ?? '127.0.0.1',
     maxConcurrent: int(values['max-concurrent'], 'max-concurrent', 8, 1),
     agentType,
+    redis: values.redis,
+    concurrency: int(values.concurrency, 'concurrency', 10, 1),
   };
 }

@@ -24,6 +24,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   try {
+    if (args.command === 'worker') {
+      const { runWorker } = await import('./queue-worker.js');
+      await runWorker(args, io);
+      return 0;
+    }
+    if (args.command === 'serve' && args.redis) {
+      const { serveQueue } = await import('./queue-serve.js');
+      await serveQueue(args, io);
+      return 0;
+    }
     if (args.command === 'serve') {
       const { serve } = await import('./serve.js');
       await serve(args, io);

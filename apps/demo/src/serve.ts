@@ -1,10 +1,10 @@
 // `pnpm demo serve`: the demo's agent on @smol/server (HTTP API, event streams, chat page).
-import { CodeAgent, ToolCallingAgent, type AgentRun, type MultiStepAgent } from '@smol/core';
+import type { AgentRun, MultiStepAgent } from '@smol/core';
 import { serve as serveAgents, type SmolServer } from '@smol/server';
 import type { DemoArgs } from './args.js';
 import type { Io } from './demo.js';
+import { codeAgent, sandboxAvailable, toolAgent } from './agents.js';
 import { createDemoModel } from './model.js';
-import { demoTools } from './tools.js';
 
 export interface RunningServer {
   url: string;
@@ -14,27 +14,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** True when CodeAgent can load its default sandbox. */
-async function sandboxAvailable(): Promise<boolean> {
-  try {
-    await import(/* @vite-ignore */ '@smol/sandbox' as string);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function startServer(args: DemoArgs, io: Io, hooks: { onRun?: (run: AgentRun) => void } = {}): Promise<RunningServer> {
   const demoModel = await createDemoModel(args, io.env);
-  const tools = demoTools();
   let agent: MultiStepAgent;
   let kind: 'CodeAgent' | 'ToolCallingAgent';
   if (args.agentType === 'code' && (await sandboxAvailable())) {
-    agent = new CodeAgent({ model: demoModel.model, tools, maxSteps: 8, description: 'Writes JavaScript that calls get_weather and get_price.' });
+    agent = codeAgent(demoModel.model);
     kind = 'CodeAgent';
   } else {
     if (args.agentType === 'code') io.stderr.write('note: @smol/sandbox is not available, serving a ToolCallingAgent instead of a CodeAgent\n');
-    agent = new ToolCallingAgent({ model: demoModel.model, tools, maxSteps: 8, description: 'Calls get_weather and get_price as tools.' });
+    agent = toolAgent(demoModel.model);
     kind = 'ToolCallingAgent';
   }
   let server: SmolServer;

@@ -5,10 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { parseOptions, runBench, runSoakBench } from './bench.ts';
+import { redisBinary } from '@smol/testing/redis';
+import { parseOptions, runBench, runQueueBenchCli, runSoakBench } from './bench.ts';
 import { renderMarkdown } from './report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'smol-bench-'));
+// The queue bench needs Debian's redis-server (scripts/ensure-redis.sh installs it); skipped only when it cannot be installed.
+const noRedis = (() => {
+  try {
+    redisBinary();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+})();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('pnpm bench harness (smoke)', () => {
@@ -73,4 +83,34 @@ describe('pnpm bench harness (smoke)', () => {
     expect(md).toMatch(/!\[CodeAgent: memory over 10 runs\]\(.*soak-code\.svg\)/);
     expect(existsSync(join(out, 'soak-tool-calling.svg'))).toBe(true);
   }, 120_000);
+
+  it('parses the queue flags; smaller counts never write the committed section', () => {
+    const full = parseOptions(['--queue']).queue!;
+    expect(full).toMatchObject({ runs: 2000, workers: [1, 2, 4], concurrency: 50, latencyMs: 0, rounds: 3 });
+    expect(full.reportPath).toMatch(/packages\/bench\/queue-report\.md$/);
+    const small = parseOptions(['--queue', '--runs', '100', '--workers', '1,3', '--results-dir', dir]).queue!;
+    expect(small).toMatchObject({ runs: 100, workers: [1, 3], reportPath: join(dir, 'queue', 'queue-report.md') });
+    expect(parseOptions([]).queue).toBeUndefined();
+    expect(() => parseOptions(['--queue', '--workers', '0'])).toThrow(/--workers/);
+    expect(() => parseOptions(['--queue', '--soak'])).toThrow(/separate/);
+  });
+
+  it.skipIf(noRedis !== undefined)(`runs the queue bench with tiny counts: 1 and 2 worker processes, checkpoint cost, the markdown section${noRedis ? ` (skipped: ${noRedis})` : ''}`, async () => {
+    const o = parseOptions(['--queue', '--runs', '8', '--workers', '1,2', '--concurrency', '4', '--rounds', '1', '--no-build', '--results-dir', dir]);
+    const run = await runQueueBenchCli({ ...o, queue: { ...o.queue!, probes: 20 }, log: () => {} });
+    expect(run.entries.map((e) => [e.workers, e.runs, e.errors, e.wrong])).toEqual([
+      [1, 8, 0, 0],
+      [2, 8, 0, 0],
+    ]);
+    for (const e of run.entries) expect(e.runsPerS).toBeGreaterThan(0);
+    expect(run.inProcess).toMatchObject({ runs: 8, rounds: [expect.any(Number)], errors: 0, wrong: 0 });
+    expect(run.checkpoint.steps).toBe(3);
+    expect(run.checkpoint.finalBytes.mean).toBeGreaterThan(500);
+    expect(run.checkpoint.writeMs.p50).toBeGreaterThan(0);
+    const md = readFileSync(join(dir, 'queue', 'queue-report.md'), 'utf8');
+    expect(md).toContain('## Queue mode');
+    expect(md).toMatch(/\| 2 \| 8 \| [\d.]+ \| [\d.]+ \([\d.]+–[\d.]+\) \| [\d.]+ \| ×[\d.]+ \| 0 \/ 0 \|/);
+    expect(md).toContain('| in-process, no queue (reference) | 8 |');
+    expect(md).toMatch(/This machine has \d+ cores/);
+  }, 90_000);
 });

@@ -12,6 +12,12 @@
 //   --concurrency 100 --samples 100   runs in flight; samples over each soak
 //   --soak-out DIR     charts and soak-report.md go here (default: docs/bench/*.svg and
 //                      packages/bench/soak-report.md for the full counts, bench-results/soak otherwise)
+// pnpm bench --queue: runs through @smol/bullmq and a private redis-server (queue-run.ts):
+//   --runs 2000        runs per worker count;  --workers 1,2,4   worker processes per row
+//   --concurrency 50   runs at once per worker; --latency-ms 0   the simulated model's latency
+//   --rounds 3         measurements per row (median shown, with the range)
+//   --queue-out FILE   the markdown section (default packages/bench/queue-report.md for the
+//                      default counts, bench-results/queue/queue-report.md otherwise)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +26,8 @@ import { parseArgs } from 'node:util';
 import { renderMarkdown, evaluateTargets, collectEnvironment, type BenchResults, type AgentsEntry } from './report.ts';
 import { runJob, runJsonScript, startLongServer, startMockCli, type JobResult, type Server } from './spawn.ts';
 import { runSoak, SOAK_DEFAULTS, type SoakOptions, type SoakRun } from './soak-run.ts';
+import { QUEUE_DEFAULTS, type QueueBenchOptions } from './queue-options.ts';
+import type { QueueBenchRun } from './queue-run.ts';
 import type { AgentsJob } from './worker.ts';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +51,8 @@ export interface BenchOptions {
   chunks?: number[];
   /** Set by --soak: run the soak instead of the benchmark. */
   soak?: SoakOptions;
+  /** Set by --queue: the queue bench instead of the benchmark. */
+  queue?: QueueBenchOptions;
   log: (line: string) => void;
 }
 
@@ -66,6 +76,11 @@ export function parseOptions(argv: string[]): BenchOptions {
       concurrency: { type: 'string' },
       samples: { type: 'string' },
       'soak-out': { type: 'string' },
+      queue: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'queue-out': { type: 'string' },
+      rounds: { type: 'string' },
     },
     strict: true,
   });
@@ -103,6 +118,27 @@ export function parseOptions(argv: string[]): BenchOptions {
       log,
     };
   }
+  let queue: QueueBenchOptions | undefined;
+  if (values.queue) {
+    if (values.soak) throw new Error('--queue and --soak are separate runs');
+    const runs = Math.max(1, count(values.runs, 'runs', QUEUE_DEFAULTS.runs));
+    const workers = values.workers ? values.workers.split(',').map((w) => count(w.trim(), 'workers', 1)) : QUEUE_DEFAULTS.workers;
+    if (workers.some((w) => w < 1)) throw new Error('--workers takes counts >= 1, like 1,2,4');
+    const concurrency = Math.max(1, count(values.concurrency, 'concurrency', QUEUE_DEFAULTS.concurrency));
+    const full = runs === QUEUE_DEFAULTS.runs && workers.join() === QUEUE_DEFAULTS.workers.join() && concurrency === QUEUE_DEFAULTS.concurrency;
+    queue = {
+      runs,
+      workers,
+      concurrency,
+      latencyMs: count(values['latency-ms'], 'latency-ms', QUEUE_DEFAULTS.latencyMs),
+      rounds: Math.max(1, count(values.rounds, 'rounds', QUEUE_DEFAULTS.rounds)),
+      probes: QUEUE_DEFAULTS.probes,
+      // Like the soak, a smaller run never overwrites the committed section.
+      reportPath: values['queue-out'] ? resolve(values['queue-out']) : full ? join(packageDir, 'queue-report.md') : join(resultsDir, 'queue', 'queue-report.md'),
+      resultsDir,
+      log,
+    };
+  }
   const partial = values.quick || !!values.only || !!values.n || !!values.sections || !!values.chunks;
   return {
     quick: values.quick ?? false,
@@ -116,6 +152,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     md: !values['no-md'] && !partial,
     chunks: values.chunks ? values.chunks.split(',').map(Number) : undefined,
     soak,
+    queue,
     log,
   };
 }
@@ -253,6 +290,15 @@ export async function runSoakBench(o: BenchOptions): Promise<SoakRun> {
   return runSoak({ ...o.soak, log: o.log });
 }
 
+/** pnpm bench --queue: builds (unless --no-build), then runs the queue bench with `o.log`. */
+export async function runQueueBenchCli(o: BenchOptions): Promise<QueueBenchRun> {
+  if (!o.queue) throw new Error('runQueueBenchCli needs --queue');
+  if (o.build) build(o.log);
+  // Loaded here: the package's dist exists only after the build above.
+  const { runQueueBench } = await import('./queue-run.ts');
+  return runQueueBench({ ...o.queue, log: o.log });
+}
+
 /** A soak fails when a target fails or a run went wrong. */
 export function soakPassed(run: SoakRun): boolean {
   return run.entries.every((e) => e.checks.every((c) => c.pass) && e.result.errors + e.result.wrong === 0);
@@ -260,8 +306,13 @@ export function soakPassed(run: SoakRun): boolean {
 
 if (import.meta.main) {
   const options = parseOptions(process.argv.slice(2));
-  // A failed soak exits 2, so a script can rely on the exit code.
-  (options.soak ? runSoakBench(options).then((run) => (soakPassed(run) ? 0 : 2)) : runBench(options).then(() => 0)).then(
+  // A failed soak, or a queue bench with failed runs, exits 2, so a script can rely on the exit code.
+  const job = options.queue
+    ? runQueueBenchCli(options).then((run) => (run.entries.every((e) => e.errors + e.wrong === 0) ? 0 : 2))
+    : options.soak
+      ? runSoakBench(options).then((run) => (soakPassed(run) ? 0 : 2))
+      : runBench(options).then(() => 0);
+  job.then(
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
