@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, type RedisServer } from '@smol/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError, parseDemoArgs } from '../src/args.js';
-import { startQueueServer, type RunningQueueServer } from '../src/queue-serve.js';
-import { io } from './helpers.js';
+import { UsageError, parseDemoArgs } from './args.js';
+import { startQueueServer, type RunningQueueServer } from './queue-serve.js';
+import { io } from '../test/helpers.js';
 
 // Node runs the CLI's TypeScript sources; this hook maps their `.js` specifiers to the `.ts` files.
 const HOOK =
@@ -18,7 +18,7 @@ const HOOK =
        catch (err) { if (specifier.startsWith('.') && specifier.endsWith('.js')) return next(specifier.slice(0, -3) + '.ts', context); throw err; }
      } });`,
   );
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const KEYS = /^(OPENAI_|ANTHROPIC_|HF_TOKEN|AZURE_OPENAI_|LITELLM_|SMOL_DEMO_)/;
 
 let redis: RedisServer;
