@@ -2,9 +2,9 @@ import { AgentConfigError, AgentError, ModelError, ModelStreamingNotSupportedErr
 import type { ChatMessage, ChatMessageStreamDelta, ContentPart, MessageRole, TokenUsage } from '../messages.js';
 import type { GenerateOptions, Model, ResponseFormat, ToolChoice } from '../model.js';
 import { toolParametersSchema, type JsonSchemaObject, type Tool } from '../tools.js';
-import { linkedController } from '../runner/abort.js';
 import type { ApiKey } from '../provider/settings.js';
 import type { FetchFunction } from '../transport/node-fetch.js';
+import { AttemptScope } from './attempt-scope.js';
 import { ConcurrencyLimit, RateLimiter, type ModelRateLimiter } from './rate-limiter.js';
 import { SecretSet, sanitizeModelError } from './redact.js';
 import { resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
@@ -361,35 +361,6 @@ export abstract class ApiModel implements Model {
     // A fleet limiter that cannot reach its store must not fail this call: the retry waits anyway.
     if (mapped.retryable && mapped.retryAfterMs) Promise.resolve(this.rateLimiter?.pause?.(mapped.retryAfterMs)).catch(() => {});
     return sanitizeModelError(mapped, (text) => this.#secrets.redact(text));
-  }
-}
-
-/** One attempt's signal: follows the caller's; aborts at the time limit, or when ended early. */
-class AttemptScope {
-  readonly signal: AbortSignal;
-  timedOut = false;
-  private readonly controller: AbortController;
-  private readonly release: () => void;
-  private readonly timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(parent: AbortSignal | undefined, timeoutMs: number | undefined) {
-    const { controller, release } = linkedController(parent);
-    this.controller = controller;
-    this.release = release;
-    this.signal = controller.signal;
-    if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => {
-        this.timedOut = true;
-        controller.abort(new DOMException(`No complete answer within ${timeoutMs} ms.`, 'TimeoutError'));
-      }, timeoutMs);
-    }
-  }
-
-  /** Clears the timer and the parent's listener; `abort` ends a request still running (a stream left early). */
-  end(abort: boolean): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.release();
-    if (abort && !this.signal.aborted) this.controller.abort(new DOMException('The stream was closed by its reader.', 'AbortError'));
   }
 }
 
