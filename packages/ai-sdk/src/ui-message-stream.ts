@@ -120,6 +120,11 @@ class ChunkMapper {
         out.push({ type: 'finish-step' });
         return;
       }
+      default: {
+        // A new event kind fails to compile here until it is mapped.
+        const unhandled: never = event;
+        return unhandled;
+      }
     }
   }
 

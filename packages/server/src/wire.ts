@@ -103,8 +103,10 @@ export function eventSSE(event: AgentEvent): { event: string; data: Record<strin
       return { event: 'plan', data: stepJSON(event.step) };
     case 'final_answer':
       return { event: 'final_answer', data: { output: jsonSafe(event.output) } };
-    default:
-      // An event kind this version does not know yet: skipped, not an error.
-      return null;
+    default: {
+      // A new event kind fails to compile here until the page is told about it.
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { assertNever } from '../events.js';
 import { FINAL_ANSWER } from '../tools.js';
 import type { AgentMemory } from '../memory.js';
 import {
@@ -65,6 +66,8 @@ export function formatReplay(memory: AgentMemory, options: ReplayOptions = {}): 
       case 'final_answer':
         out.push(finalAnswerLine(step.output, max, s));
         break;
+      default:
+        assertNever(step, 'step');
     }
   }
   return `${out.join('\n')}\n`;
