@@ -4,7 +4,7 @@
 import { AgentError, type AgentEvent, type AgentRun, type ImagePart, type RunResult } from '@smol/core';
 import { z } from 'zod';
 import type { InputLimits, Issue } from './input.js';
-import { imageParts } from './input.js';
+import { imageParts, maxStepsField } from './input.js';
 
 type AiSdk = typeof import('@smol/ai-sdk');
 
@@ -54,12 +54,7 @@ export function chatSchema(limits: InputLimits) {
     trigger: z.enum(['submit-message', 'regenerate-message'], { error: 'must be "submit-message" or "regenerate-message"' }).optional(),
     messageId: z.string({ error: 'must be a string' }).optional(),
     agent: z.string({ error: 'must be a string' }).min(1, 'must not be empty').optional(),
-    maxSteps: z
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(1, 'must be at least 1')
-      .max(limits.maxSteps, `must be at most ${limits.maxSteps}`)
-      .optional(),
+    maxSteps: maxStepsField(limits),
   });
 }
 export type ChatInput = z.infer<ReturnType<typeof chatSchema>>;

@@ -35,12 +35,7 @@ export function startSchema(limits: InputLimits) {
       )
       .max(limits.maxFiles, `must hold at most ${limits.maxFiles} files`)
       .optional(),
-    maxSteps: z
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(1, 'must be at least 1')
-      .max(limits.maxSteps, `must be at most ${limits.maxSteps}`)
-      .optional(),
+    maxSteps: maxStepsField(limits),
     additionalArgs: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
     stream: z.boolean({ error: 'must be true or false' }).optional(),
     keep: z.boolean({ error: 'must be true or false' }).optional(),
@@ -95,4 +90,14 @@ export function imageParts(urls: readonly string[] | undefined): ImagePart[] | u
     const m = /^data:(image\/[a-z]+);base64,/.exec(url);
     return m ? { type: 'image', image: url, mediaType: m[1] } : { type: 'image', image: url };
   });
+}
+
+/** A run's optional step limit, at most the server's. Shared by /api/runs and /api/chat. */
+export function maxStepsField(limits: InputLimits) {
+  return z
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(limits.maxSteps, `must be at most ${limits.maxSteps}`)
+    .optional();
 }
