@@ -147,7 +147,8 @@ export async function* runToolCalls(ctx: RunContext, runner: ToolRunner, step: A
   const rejected = new Set<string>();
   const pending: ApprovalRequest[] = [];
   for (const p of prepared) {
-    if (!('tool' in p)) continue;
+    // Most tools need no human: skip the await (a step's hot path) without asking.
+    if (!('tool' in p) || !p.tool.needsApproval) continue;
     const decision = await decide(ctx, runner, p.tool, p.args, p.call.id, toolContext(ctx, step.stepNumber, p.call.id));
     if (decision === undefined) pending.push({ runId: ctx.id, callId: p.call.id, toolName: p.call.name, arguments: p.args });
     else if (decision === false) rejected.add(p.call.id);
