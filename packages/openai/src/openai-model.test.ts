@@ -190,11 +190,14 @@ describe('OpenAIServerModel.agenerate', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('aborts a request in flight promptly and leaves no listener', async () => {
+  it.each([
+    ['smol\'s transport (the signal beside the SDK\'s)', {}],
+    ['a fetch of the user\'s (the signal through the SDK)', { fetch: (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init) }],
+  ])('aborts a request in flight promptly and leaves no listener, on %s', async (_name, options) => {
     server.reply({ hang: true });
     const ac = new AbortController();
     const closed = server.closed();
-    const p = model().agenerate(messages, { signal: ac.signal });
+    const p = model(options).agenerate(messages, { signal: ac.signal });
     setTimeout(() => ac.abort(), 30);
     const t0 = performance.now();
     const err = await errorOf(p);

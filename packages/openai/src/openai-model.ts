@@ -1,6 +1,7 @@
 import type { ModelError } from '@smol/core';
 import {
   ApiModel,
+  RUN_SIGNAL,
   SecretSet,
   WireStreamMapper,
   defaultFetch,
@@ -10,6 +11,7 @@ import {
   loadApiKey,
   loadSetting,
   mapStream,
+  readsRunSignal,
   toWireRequest,
   type ApiModelOptions,
   type EndpointContext,
@@ -54,6 +56,8 @@ export class OpenAIServerModel extends ApiModel {
   readonly #createClient: OpenAIEndpoint['createClient'];
   readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: OpenAI | undefined;
+  /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). */
+  #runSignal = false;
 
   constructor(options: OpenAIServerModelOptions, endpoint?: OpenAIEndpoint) {
     super(options);
@@ -82,6 +86,7 @@ export class OpenAIServerModel extends ApiModel {
       ...this.#clientOptions,
     };
     const client = this.#createClient(base, this.secrets);
+    this.#runSignal = readsRunSignal(base.fetch);
     if (typeof client.apiKey === 'string') this.secrets.add(client.apiKey);
     return client;
   }
@@ -92,14 +97,21 @@ export class OpenAIServerModel extends ApiModel {
 
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
-    const completion = await this.client.chat.completions.create(body, { signal: options.signal });
+    const completion = await this.client.chat.completions.create(body, this.#requestOptions(options.signal));
     return fromWireCompletion(completion as WireCompletion, this.describeEndpoint());
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = toWireRequest(this.modelId, messages, options, true) as unknown as ChatCompletionCreateParamsStreaming;
-    const stream = await this.client.chat.completions.create(body, { signal: options.signal });
+    const stream = await this.client.chat.completions.create(body, this.#requestOptions(options.signal));
     yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.describeEndpoint()), options.signal);
+  }
+
+  /** The signal goes to smol's fetch directly when it is the client's: the SDK then composes no signal per request. */
+  #requestOptions(signal: AbortSignal | undefined): OpenAI.RequestOptions {
+    if (!signal) return {};
+    // The client exists by now (the caller read this.client first).
+    return this.#runSignal ? { fetchOptions: { [RUN_SIGNAL]: signal } as OpenAI.RequestOptions['fetchOptions'] } : { signal };
   }
 
   protected toModelError(error: unknown): ModelError {

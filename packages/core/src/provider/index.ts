@@ -24,7 +24,7 @@ export { loadApiKey, loadSetting, readEnv, type ApiKey, type SettingSource } fro
 export { linkedController } from '../runner/abort.js';
 export { toAbortError } from '../errors.js';
 export { bytesToBase64, contentLines, imagePartUrl, parseArguments, usageIncrement } from '../messages.js';
-export { createNodeFetch, defaultFetch, getDefaultNodeFetch, type FetchFunction, type NodeFetchOptions } from '../transport/index.js';
+export { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal, type FetchFunction, type NodeFetchOptions } from '../transport/index.js';
 export {
   WireStreamMapper,
   fromWireCompletion,

@@ -1,1 +1,1 @@
-export { createNodeFetch, defaultFetch, getDefaultNodeFetch, type FetchFunction, type NodeFetchOptions } from './node-fetch.js';
+export { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal, type FetchFunction, type NodeFetchOptions } from './node-fetch.js';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeFetch, defaultFetch, getDefaultNodeFetch } from './index.js';
+import { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal } from './index.js';
 
 let server: http.Server;
 let base: string;
@@ -129,6 +129,23 @@ describe('createNodeFetch', () => {
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
     await expect(fetch(`${base}/echo`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('RUN_SIGNAL, a second signal beside the SDK\'s, aborts the request and both lose their listener', async () => {
+    const own = new AbortController();
+    const run = new AbortController();
+    const reason = new Error('run over');
+    const p = fetch(`${base}/slow?ms=5000`, { signal: own.signal, [RUN_SIGNAL]: run.signal } as RequestInit);
+    setTimeout(() => run.abort(reason), 10);
+    await expect(p).rejects.toBe(reason);
+    expect(getEventListeners(own.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+    const done = new AbortController();
+    const res = await fetch(`${base}/echo`, { [RUN_SIGNAL]: done.signal } as RequestInit);
+    await res.text();
+    expect(getEventListeners(done.signal, 'abort')).toHaveLength(0);
+    expect(readsRunSignal(fetch)).toBe(true);
+    expect(readsRunSignal(globalThis.fetch)).toBe(false);
   });
 
   it('abort mid-stream errors the body, frees the socket and removes the listener', async () => {
