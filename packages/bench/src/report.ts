@@ -88,13 +88,13 @@ const SDK = 'openai-sdk';
 /** The TypeScript peers smol must be ahead of on every measure. */
 export const PEERS = ['ai-sdk', 'openai-agents'] as const;
 
-type Metric = { label: string; get: (r: JobResult | undefined) => number | undefined; show: (x: number) => string };
+type Metric = { get: (r: JobResult | undefined) => number | undefined; show: (x: number) => string };
 const METRICS = {
-  cpu: { label: 'CPU per step', get: (r) => num(r, 'cpuPerStepMs'), show: (x) => `${f(x, 3)} ms` },
-  wall: { label: 'wall', get: (r) => num(r, 'wallMs'), show: (x) => `${f(x / 1000)} s` },
-  memory: { label: 'memory', get: (r) => num(r, 'kbPerAgent'), show: (x) => `${f(x, 1)} KB/agent` },
-  loop: { label: 'loop p99', get: (r) => p99(r), show: (x) => `${f(x, 1)} ms` },
-  health: { label: 'health p99', get: (r) => healthP99(r), show: (x) => `${f(x, 1)} ms` },
+  cpu: { get: (r) => num(r, 'cpuPerStepMs'), show: (x) => `${f(x, 3)} ms` },
+  wall: { get: (r) => num(r, 'wallMs'), show: (x) => `${f(x / 1000)} s` },
+  memory: { get: (r) => num(r, 'kbPerAgent'), show: (x) => `${f(x, 1)} KB/agent` },
+  loop: { get: (r) => p99(r), show: (x) => `${f(x, 1)} ms` },
+  health: { get: (r) => healthP99(r), show: (x) => `${f(x, 1)} ms` },
 } satisfies Record<string, Metric>;
 
 /** The lowest value among the peers measured at `n` (lower is better for every metric), and each peer's own. */
