@@ -180,8 +180,8 @@ function short(r: Record<string, unknown>): string {
   const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k}=${String(r[k])}`);
   const loop = r.loopDelayMs as { p99: number } | undefined;
   if (loop) parts.push(`loopP99=${loop.p99}`);
-  const health = r.health as { count: number; p50Ms: number; p99Ms: number; maxMs: number } | undefined;
-  if (health) parts.push(`health(n=${health.count} p50=${health.p50Ms} p99=${health.p99Ms} max=${health.maxMs})`);
+  const health = r.health as { count: number; p50Ms: number; p99Ms: number; maxMs: number; error?: string } | undefined;
+  if (health) parts.push(health.error ? `health(${health.error})` : `health(n=${health.count} p50=${health.p50Ms} p99=${health.p99Ms} max=${health.maxMs})`);
   return parts.join(' ');
 }
 

@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     if (message.type === 'start' && !running) {
       running = true;
       loop = poll();
+      // A failed request ends the polling; the stop below reports it.
+      loop.catch(() => {});
     } else if (message.type === 'stop') {
       running = false;
       // The request in flight was sent during the work: it counts, so wait for it.

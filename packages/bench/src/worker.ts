@@ -72,7 +72,8 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
     }
     health?.end();
   }, baseline);
-  const healthStats = await health?.result();
+  // A failed probe loses the health numbers, not the run's measurement.
+  const healthStats = await health?.result().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
   await runner.close?.();
   const steps = job.n * runner.stepsPerAgent;
   return {
