@@ -38,6 +38,12 @@ export const ALL_RUNNERS = ['smol', 'smol-ai-sdk', 'floor', 'openai-sdk', 'ai-sd
 const ALL_SECTIONS = ['load', 'sequential', 'cpu', 'stream', 'long', 'code', 'abort'] as const;
 /** Sockets per origin for the floor: 1,024 gave the floor its best 10k wall time here (256: 12.7 s, 1,024: 6.4 s, 4,096: 7.6 s). */
 const FLOOR_SOCKETS = 1024;
+/**
+ * Load runs from this N on get the health probe (health.ts). A health request costs the worker about
+ * 0.4 ms of CPU on an idle loop here, and an idle loop gets one every ~11 ms: below 100 agents that
+ * would be most of the run's CPU; at 100 it is up to ~10% of the floor's, at 1,000 and up under 1%.
+ */
+const HEALTH_MIN_N = 100;
 
 export interface BenchOptions {
   quick: boolean;
@@ -174,6 +180,8 @@ function short(r: Record<string, unknown>): string {
   const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k}=${String(r[k])}`);
   const loop = r.loopDelayMs as { p99: number } | undefined;
   if (loop) parts.push(`loopP99=${loop.p99}`);
+  const health = r.health as { count: number; p50Ms: number; p99Ms: number; maxMs: number; error?: string } | undefined;
+  if (health) parts.push(health.error ? `health(${health.error})` : `health(n=${health.count} p50=${health.p50Ms} p99=${health.p99Ms} max=${health.maxMs})`);
   return parts.join(' ');
 }
 
@@ -193,7 +201,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   };
   try {
     const agentRun = async (section: AgentsEntry['section'], s: Server, latencyMs: number, runner: string, n: number, stream: boolean, sequential: boolean) => {
-      const job: AgentsJob = { kind: 'agents', runner, n, baseURL: s.baseURL, stream, sequential, sockets: FLOOR_SOCKETS, warmup: 3 };
+      const health = section === 'load' && !sequential && n >= HEALTH_MIN_N;
+      const job: AgentsJob = { kind: 'agents', runner, n, baseURL: s.baseURL, stream, sequential, sockets: FLOOR_SOCKETS, warmup: 3, health };
       const result = await runJob(job, timeoutFor(n));
       o.log(`  ${section.padEnd(10)} ${runner.padEnd(13)} N=${String(n).padEnd(6)} ${short(result)}`);
       results.agents.push({ section, runner, n, latencyMs, stream, sequential, result });

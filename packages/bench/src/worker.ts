@@ -9,6 +9,7 @@ import { gcTwice, measure } from './measure.ts';
 import { longStream, type LongStreamJob } from './long-stream.ts';
 import { abortPromptness, type AbortJob } from './abort.ts';
 import { soak, type SoakJob } from './soak.ts';
+import { startHealthCheck, type HealthCheck } from './health.ts';
 
 export interface AgentsJob {
   kind: 'agents';
@@ -21,6 +22,8 @@ export interface AgentsJob {
   sockets: number;
   /** Warm-up rounds before measuring (JIT, lazy imports): each runs min(N, 10) agents at once. */
   warmup: number;
+  /** Measure a GET /health on this process's event loop during the work (health.ts). */
+  health?: boolean;
 }
 
 export type Job = AgentsJob | LongStreamJob | AbortJob | SoakJob;
@@ -49,12 +52,17 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   // Memory is measured from the baseline taken before that wide round.
   let next = -1;
   for (let round = 0; round < job.warmup; round++) await Promise.all(Array.from({ length: Math.min(job.n, 10) }, () => one(next--)));
+  // The health server and its probe start before the baseline, so their memory is not the run's.
+  const health: HealthCheck | undefined = job.health ? await startHealthCheck() : undefined;
   gcTwice();
   const baseline = process.memoryUsage();
   if (job.n >= 100 && job.warmup > 0) await Promise.all(Array.from({ length: Math.min(job.n, 1000) }, () => one(next--)));
   errors = 0;
   wrong = 0;
+  // `one` never throws, so begin() always meets its end().
   const { m } = await measure(async () => {
+    // The probe polls exactly while the work runs; its CPU is in its own process, not counted.
+    health?.begin();
     if (job.sequential) {
       for (let i = 0; i < job.n; i++) await one(i);
     } else {
@@ -62,7 +70,10 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
       for (let i = 0; i < job.n; i++) all[i] = one(i);
       await Promise.all(all);
     }
+    health?.end();
   }, baseline);
+  // A failed probe loses the health numbers, not the run's measurement.
+  const healthStats = await health?.result().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
   await runner.close?.();
   const steps = job.n * runner.stepsPerAgent;
   return {
@@ -72,6 +83,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
     kbPerAgent: Number(((m.rssDeltaMB * 1024) / job.n).toFixed(1)),
     errors,
     wrong,
+    ...(healthStats ? { health: healthStats } : {}),
     ...(firstError ? { firstError } : {}),
   };
 }
