@@ -41,9 +41,10 @@ const FLOOR_SOCKETS = 1024;
 /**
  * Load runs from this N on get the health probe (health.ts). A health request costs the worker about
  * 0.4 ms of CPU on an idle loop here, and an idle loop gets one every ~11 ms: below 100 agents that
- * would be most of the run's CPU; at 100 it is up to ~10% of the floor's, at 1,000 and up under 1%.
+ * would be most of the run's CPU, at 100 up to ~10% of the floor's; at 1,000 and up under 1%, so
+ * the probe starts at 1,000 (where the target is) and the CPU columns below it stay clean.
  */
-const HEALTH_MIN_N = 100;
+const HEALTH_MIN_N = 1000;
 
 export interface BenchOptions {
   quick: boolean;
