@@ -17,6 +17,7 @@ import type { RunContext, RunResult, RunState } from './run-context.js';
 import { endStep } from './run-context.js';
 import type { ToolRunner } from './tool-calls.js';
 import { runToolCalls } from './tool-calls.js';
+import { nextTurn, sliceSpent } from '../transport/turns.js';
 
 /** What to do when the steps run out without a final answer. */
 export type MaxStepsPolicy = 'final_answer' | 'throw';
@@ -66,6 +67,8 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
     await agent.setupRun(ctx);
     while (!finished && ctx.stepNumber <= ctx.maxSteps) {
       if (ctx.signal.aborted) throw toAbortError(ctx.signal);
+      // On a busy loop (a thousand runs starting, or answers arriving, at once) other I/O goes first.
+      if (sliceSpent()) await nextTurn();
       // A resumed run continues the step it paused on, without planning or a new model call.
       const resumed = ctx.pendingStep;
       ctx.pendingStep = undefined;
@@ -79,6 +82,7 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
         else {
           const request = agent.stepRequest(ctx, step);
           const message = ctx.stream ? yield* streamModel(ctx, agent.model, step.stepNumber, request) : await generate(ctx, agent.model, step.stepNumber, request);
+          if (sliceSpent()) await nextTurn();
           step.modelOutputMessage = message;
           step.modelOutput = contentText(message.content);
           step.tokenUsage = message.tokenUsage;

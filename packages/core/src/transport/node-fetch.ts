@@ -4,6 +4,7 @@
 import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
 import { NodeBody, NodeResponse } from './node-response.js';
+import { inTurn } from './turns.js';
 
 export interface NodeFetchOptions {
   /** Sockets per origin, in use or idle. Default 1024: enough for thousands of concurrent agents, well under the usual open-files limit. */
@@ -103,7 +104,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
         if (decoder) res.on('error', (e) => decoder.destroy(e)).pipe(decoder);
         const mapError = (error: unknown): unknown => (aborted ? abortReason(aborted) : new TypeError('terminated', { cause: error }));
         const responseBody = new NodeBody(res, decoder ?? res, mapError, cleanup);
-        resolve(new NodeResponse(responseBody, { status, statusText: res.statusMessage, headers: responseHeaders, url: url.href }));
+        const response = new NodeResponse(responseBody, { status, statusText: res.statusMessage, headers: responseHeaders, url: url.href });
+        // What the caller does with an answer waits its turn when the loop is busy (turns.ts).
+        inTurn(() => resolve(response));
       });
       if (body === null || body === undefined) req.end();
       else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);

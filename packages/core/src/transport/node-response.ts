@@ -4,6 +4,7 @@
 // garbage (see BENCHMARKS.md for what it saves per model call).
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
+import { inTurn } from './turns.js';
 
 interface Sink {
   data(chunk: Buffer): void;
@@ -62,7 +63,8 @@ export class NodeBody {
   read(): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
-      this.#attach({ data: (chunk) => chunks.push(chunk), end: () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)), error: reject });
+      const done = () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      this.#attach({ data: (chunk) => chunks.push(chunk), end: () => inTurn(done), error: reject });
     });
   }
 

@@ -1,0 +1,14 @@
+import { ToolCallingAgent, tool } from '@smol/core';
+import { OpenAIServerModel } from '@smol/openai';
+import { z } from 'zod';
+import { startMockCli } from './spawn.ts';
+const server = await startMockCli(['--latency-ms', '0']);
+const bodies: string[] = [];
+const f = globalThis.fetch;
+const model = new OpenAIServerModel({ modelId: 'mock-model', baseURL: server.baseURL, apiKey: 'x', fetch: (u: any, i: any) => { bodies.push(String(i.body)); return f(u, i); } });
+const t = tool({ name: 'lookup', description: 'Looks a word up and returns its definition.', inputSchema: z.object({ word: z.string() }), execute: ({ word }) => `definition of ${word}` });
+await new ToolCallingAgent({ model, tools: [t], maxSteps: 5 }).arun('Define word 1');
+for (const b of bodies) console.log(b.length);
+console.log(bodies[2]);
+await server.stop();
+process.exit(0);

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { TestModel, call, reply } from '../../test/helpers.js';
+import { ToolCallingAgent, tool } from '../index.js';
+import { inTurn, nextTurn, sliceSpent } from './turns.js';
+import { z } from 'zod';
+
+/** Burns CPU like a step's synchronous work (parsing, building the next request). */
+function busy(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // spin
+  }
+}
+
+/** The longest wait a 5 ms interval saw while `work` ran: how long other I/O would have waited. */
+async function longestStall(work: () => Promise<unknown>): Promise<{ stallMs: number; totalMs: number }> {
+  let last = performance.now();
+  let stallMs = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+  }, 5);
+  const t0 = performance.now();
+  try {
+    await work();
+    // A stall at the very end counts too: the interval may not have had a turn since.
+    stallMs = Math.max(stallMs, performance.now() - last);
+  } finally {
+    clearInterval(tick);
+  }
+  return { stallMs, totalMs: performance.now() - t0 };
+}
+
+describe('turns: time slices on a busy event loop', () => {
+  it('runs a continuation at once when the loop is not busy', async () => {
+    await new Promise((r) => setImmediate(r));
+    let ran = false;
+    inTurn(() => (ran = true));
+    expect(ran).toBe(true);
+  });
+
+  it('a burst of answers gives way to other work every slice, and continuations keep their order', async () => {
+    const order: number[] = [];
+    const done: Promise<void>[] = [];
+    const { stallMs, totalMs } = await longestStall(async () => {
+      // 100 answers arriving in one phase of the loop, each followed by 3 ms of work.
+      await new Promise<void>((allQueued) => {
+        for (let i = 0; i < 100; i++) {
+          setImmediate(() => {
+            done.push(new Promise<void>((resolve) => inTurn(resolve)).then(() => {
+              busy(3);
+              order.push(i);
+            }));
+            if (i === 99) allQueued();
+          });
+        }
+      });
+      await Promise.all(done);
+    });
+    expect(order).toEqual([...Array(100).keys()]);
+    expect(totalMs).toBeGreaterThan(250);
+    // Back to back the interval would wait the whole 300 ms; sliced, about a slice and a continuation.
+    expect(stallMs).toBeLessThan(120);
+  });
+
+  it('nextTurn queues behind waiting continuations; sliceSpent says when', async () => {
+    await new Promise((r) => setImmediate(r));
+    expect(sliceSpent()).toBe(false); // starts a slice
+    busy(12);
+    expect(sliceSpent()).toBe(true);
+    const order: string[] = [];
+    const a = new Promise<void>((resolve) => inTurn(resolve)).then(() => order.push('answer'));
+    const b = nextTurn().then(() => order.push('yielded'));
+    await Promise.all([a, b]);
+    expect(order).toEqual(['answer', 'yielded']);
+  });
+
+  it('300 runs answered at once leave room for other I/O between their steps', async () => {
+    // Each step's tool burns 1 ms; the model answers on a timer, so answers arrive together.
+    const slow = tool({ name: 'work', description: 'Works.', inputSchema: z.object({}), execute: () => (busy(1), 'ok') });
+    const model = new TestModel((messages) => (messages.some((m) => m.role === 'tool-response') ? reply(call('final_answer', { answer: 'done' })) : reply(call('work', {}))), 5);
+    const agent = new ToolCallingAgent({ model, tools: [slow], maxSteps: 3 });
+    const { stallMs, totalMs } = await longestStall(() => Promise.all(Array.from({ length: 300 }, () => agent.arun('go'))));
+    expect(model.calls).toHaveLength(600);
+    expect(totalMs).toBeGreaterThan(300);
+    expect(stallMs).toBeLessThan(150);
+  });
+});

@@ -1,0 +1,102 @@
+// Time slices for what runs after a model's answer arrives. When a thousand answers land in one
+// poll phase, running every run's next step back to back holds the event loop for the whole
+// burst (400 ms and more at 1,000 agents), and other I/O on it (a health check, an SSE
+// heartbeat) waits that long. So a continuation runs at once only while the current stretch of
+// uninterrupted work is under SLICE_MS; after that it waits in a FIFO queue, which is drained
+// SLICE_MS at a time, one event-loop turn apart, so that pending I/O is served in between.
+
+/** How long the loop may work before waiting continuations give way to I/O. */
+const SLICE_MS = 10;
+
+/** When the current stretch of work began; -1 once the loop has come round since. */
+let sliceStart = -1;
+const queue: (() => void)[] = [];
+let head = 0;
+let scheduled = false;
+let draining = false;
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(onCheck);
+}
+
+/** The check phase: the loop has polled for I/O since the slice began. A new slice starts. */
+function onCheck(): void {
+  scheduled = false;
+  if (head === queue.length) {
+    sliceStart = -1;
+    return;
+  }
+  sliceStart = performance.now();
+  draining = true;
+  runNext();
+}
+
+function runNext(): void {
+  if (head === queue.length) {
+    queue.length = 0;
+    head = 0;
+    draining = false;
+    sliceStart = -1;
+    return;
+  }
+  if (performance.now() - sliceStart >= SLICE_MS) {
+    // The rest waits for the next turn of the loop, after its poll for I/O.
+    draining = false;
+    schedule();
+    return;
+  }
+  const resume = queue[head];
+  queue[head++] = undefined as never;
+  resume();
+  // A nextTick queued from a microtask runs once the microtask queue is empty: after the
+  // continuation has run up to its next real wait (I/O, a timer), however many awaits deep.
+  queueMicrotask(afterContinuation);
+}
+
+function afterContinuation(): void {
+  process.nextTick(runNext);
+}
+
+function enqueue(resume: () => void): void {
+  queue.push(resume);
+  if (!draining) schedule();
+}
+
+/**
+ * Calls `resume` (a promise's resolve: it must not throw) now when the loop is not busy, or
+ * after the continuations already waiting, in a later slice, when it has been busy for a slice.
+ */
+export function inTurn(resume: () => void): void {
+  const now = performance.now();
+  if (sliceStart < 0) {
+    sliceStart = now;
+    // The slice ends when the loop reaches its check phase, past the poll for I/O.
+    schedule();
+  }
+  if (head === queue.length && now - sliceStart < SLICE_MS) resume();
+  else enqueue(resume);
+}
+
+/** Whether the loop has worked a whole slice without serving I/O: time to `nextTurn()`. The first call in a stretch starts it. */
+export function sliceSpent(): boolean {
+  const now = performance.now();
+  if (sliceStart < 0) {
+    sliceStart = now;
+    schedule();
+    return false;
+  }
+  return now - sliceStart >= SLICE_MS;
+}
+
+/** Waits behind the continuations already waiting, for a later slice. */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (sliceStart < 0) {
+      sliceStart = performance.now();
+      schedule();
+    }
+    enqueue(resolve);
+  });
+}
