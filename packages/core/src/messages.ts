@@ -170,3 +170,25 @@ export function usageIncrement(previous: TokenUsage | undefined, reported: Token
     : reported;
   return added.inputTokens || added.outputTokens || added.totalTokens ? added : undefined;
 }
+
+/** The text parts of a content, joined by newlines. */
+export function textOf(parts: readonly ContentPart[]): string {
+  const texts: string[] = [];
+  for (const p of parts) if (p.type === 'text') texts.push(p.text);
+  return texts.join('\n');
+}
+
+/** Two contents as one (text joined by a newline; empty ones dropped), as when two messages of one role merge. */
+export function mergeContent(a: ChatMessage['content'], b: ChatMessage['content']): ChatMessage['content'] {
+  if (b === null || b === '' || (Array.isArray(b) && b.length === 0)) return a;
+  if (a === null || a === '' || (Array.isArray(a) && a.length === 0)) return b;
+  if (typeof a === 'string' && typeof b === 'string') return `${a}\n${b}`;
+  const parts: ContentPart[] = typeof a === 'string' ? [{ type: 'text', text: a }] : [...a];
+  const next: readonly ContentPart[] = typeof b === 'string' ? [{ type: 'text', text: b }] : b;
+  for (const part of next) {
+    const last = parts[parts.length - 1];
+    if (part.type === 'text' && last?.type === 'text') parts[parts.length - 1] = { type: 'text', text: `${last.text}\n${part.text}` };
+    else parts.push(part);
+  }
+  return parts;
+}

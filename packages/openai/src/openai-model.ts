@@ -95,10 +95,10 @@ export class OpenAIServerModel extends ApiModel {
     return endpointName(this.endpointContext);
   }
 
-  protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
+  protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
-    const completion = await this.client.chat.completions.create(body, this.#requestOptions(options.signal));
-    return fromWireCompletion(completion as WireCompletion, this.describeEndpoint());
+    // A chain, not an async function: no suspended frame per call in flight.
+    return this.client.chat.completions.create(body, this.#requestOptions(options.signal)).then((completion) => fromWireCompletion(completion as WireCompletion, this.describeEndpoint()));
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {

@@ -2,7 +2,7 @@ import { AgentAbortError, AgentError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { AgentMemory } from '../memory.js';
 import type { RunContext, RunResult, RunSnapshot } from '../runner/run-context.js';
-import { notify } from '../runner/observers.js';
+import { notify, startObservers } from '../runner/observers.js';
 
 /**
  * One run of an agent. Iterate it for the event stream (a `break` cancels the run), or
@@ -59,28 +59,32 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
 
   /** Pulls the next event, telling observers; settles `result` at the end. */
   async #next(): Promise<IteratorResult<AgentEvent, RunResult>> {
-    const { observers, info } = this.context;
     try {
       const next = await this.generator.next();
-      if (next.done) {
-        notify(observers, 'onRunEnd', info, { result: next.value });
-        this.#snapshot = next.value.snapshot;
-        this.#resolve(next.value as RunResult<T>);
-      } else if (observers.length > 0) {
-        notify(observers, 'onEvent', info, next.value);
-      }
+      if (next.done) this.#finish(next.value);
+      else if (this.context.observers.length > 0) notify(this.context.observers, 'onEvent', this.context.info, next.value);
       return next;
     } catch (error) {
-      notify(observers, 'onRunEnd', info, { error });
-      this.#reject(error);
+      this.#fail(error);
       throw error;
     }
+  }
+
+  #finish(result: RunResult): void {
+    notify(this.context.observers, 'onRunEnd', this.context.info, { result });
+    this.#snapshot = result.snapshot;
+    this.#resolve(result as RunResult<T>);
+  }
+
+  #fail(error: unknown): void {
+    notify(this.context.observers, 'onRunEnd', this.context.info, { error });
+    this.#reject(error);
   }
 
   #begin(): void {
     if (this.#started) throw new AgentError('This run is already being consumed (iterated, drained or awaited through .result): iterate a run before awaiting its result, and only once.');
     this.#started = true;
-    notify(this.context.observers, 'onRunStart', this.context.info);
+    this.context.observers = startObservers(this.context.observers, this.context.info);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<AgentEvent, void, undefined> {
@@ -122,12 +126,19 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   async drain(): Promise<RunResult<T>> {
     if (this.#started) return this.#result;
     this.#begin();
+    // #next's loop without its promise per event: this is every arun's path.
     try {
-      while (!(await this.#next()).done) {
-        // events go to observers only
+      for (;;) {
+        const next = await this.generator.next();
+        if (next.done) {
+          this.#finish(next.value);
+          break;
+        }
+        // Events go to observers only.
+        if (this.context.observers.length > 0) notify(this.context.observers, 'onEvent', this.context.info, next.value);
       }
-    } catch {
-      // delivered through `result`
+    } catch (error) {
+      this.#fail(error);
     }
     return this.#result;
   }

@@ -44,11 +44,12 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
     return { messages: ctx.memory.toMessages(), options: { ...this.modelParameters, toolsToCallFrom: this.toolList, toolChoice: 'required' } };
   }
 
-  async *act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> {
+  // Not a generator of its own: handing back runToolCalls' saves a layer every event passes through.
+  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> {
     const calls = message.toolCalls?.length ? message.toolCalls : toolCallsFromText(step.modelOutput ?? '');
     if (!calls) throw new AgentParsingError('The model did not call any tool. Call a tool, or call `final_answer` with the answer.');
     step.toolCalls = calls;
-    yield* runToolCalls(ctx, this, step, calls);
+    return runToolCalls(ctx, this, step, calls);
   }
 }
 

@@ -1,5 +1,6 @@
 import { AgentConfigError, AgentError, ModelError, ModelStreamingNotSupportedError, toAbortError } from '../errors.js';
-import type { ChatMessage, ChatMessageStreamDelta, ContentPart, MessageRole, TokenUsage } from '../messages.js';
+import type { ChatMessage, ChatMessageStreamDelta, MessageRole, TokenUsage } from '../messages.js';
+import { mergeContent, textOf } from '../messages.js';
 import type { GenerateOptions, Model, ResponseFormat, ToolChoice } from '../model.js';
 import { toolParametersSchema, type JsonSchemaObject, type Tool } from '../tools.js';
 import type { ApiKey } from '../provider/settings.js';
@@ -212,35 +213,61 @@ export abstract class ApiModel implements Model {
    */
   protected abstract toModelError(error: unknown): ModelError;
 
-  async agenerate(messages: readonly ChatMessage[], options: GenerateOptions = {}): Promise<ChatMessage> {
-    const prepared = this.prepareMessages(messages);
-    const call = this.callOptions(options);
+  agenerate(messages: readonly ChatMessage[], options: GenerateOptions = {}): Promise<ChatMessage> {
+    let prepared: ChatMessage[];
+    let call: ModelCallOptions;
+    try {
+      prepared = this.prepareMessages(messages);
+      call = this.callOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
     const { signal } = call;
-    return withRetry(
-      async () => {
-        const release = await this.concurrency?.acquire(signal);
-        let scope: AttemptScope | undefined;
-        let message: ChatMessage;
+    const finish = (answer: ChatMessage): ChatMessage => {
+      let message = answer;
+      if (message.tokenUsage) this.rateLimiter?.recordTokens(message.tokenUsage.totalTokens);
+      if (stops && typeof message.content === 'string') {
+        const cut = firstStop(message.content, stops);
+        if (cut >= 0) message = { ...message, content: message.content.slice(0, cut) };
+      }
+      return message;
+    };
+    // Promise chains rather than async functions: a call in flight keeps no suspended frames
+    // here, which thousands of concurrent runs would each hold (memory and GC per agent).
+    const attempt = (): Promise<ChatMessage> => {
+      if (!this.concurrency && !this.rateLimiter && this.timeoutMs === undefined) {
+        let pending: Promise<ChatMessage>;
         try {
-          await this.rateLimiter?.acquire({ signal });
-          scope = this.timeoutMs === undefined ? undefined : new AttemptScope(signal, this.timeoutMs);
-          message = await this.generateOnce(prepared, scope ? { ...call, signal: scope.signal } : call);
+          pending = this.generateOnce(prepared, call);
         } catch (error) {
-          throw this.normalizeError(error, signal, scope);
-        } finally {
-          scope?.end(false);
-          release?.();
+          // A provider's generateOnce need not be async; what it throws is cleaned all the same.
+          pending = Promise.reject(error);
         }
-        if (message.tokenUsage) this.rateLimiter?.recordTokens(message.tokenUsage.totalTokens);
-        if (stops && typeof message.content === 'string') {
-          const cut = firstStop(message.content, stops);
-          if (cut >= 0) message = { ...message, content: message.content.slice(0, cut) };
-        }
-        return message;
-      },
-      { retry: this.retryOptions, signal },
-    );
+        return pending.then(finish, (error: unknown) => {
+          throw this.normalizeError(error, signal, undefined);
+        });
+      }
+      return this.#limitedAttempt(prepared, call).then(finish);
+    };
+    return withRetry(attempt, { retry: this.retryOptions, signal });
+  }
+
+  /** One attempt under the model's concurrency limit, rate limiter and time limit. */
+  async #limitedAttempt(prepared: readonly ChatMessage[], call: ModelCallOptions): Promise<ChatMessage> {
+    const { signal } = call;
+    const release = await this.concurrency?.acquire(signal);
+    let scope: AttemptScope | undefined;
+    try {
+      await this.rateLimiter?.acquire({ signal });
+      scope = this.timeoutMs === undefined ? undefined : new AttemptScope(signal, this.timeoutMs);
+      return await this.generateOnce(prepared, scope ? { ...call, signal: scope.signal } : call);
+    } catch (error) {
+      throw this.normalizeError(error, signal, scope);
+    } finally {
+      scope?.end(false);
+      release?.();
+    }
   }
 
   async *agenerateStream(messages: readonly ChatMessage[], options: GenerateOptions = {}): AsyncGenerator<ChatMessageStreamDelta, void, undefined> {
@@ -368,24 +395,4 @@ function nonEmpty(stops: string[] | undefined): string[] | undefined {
   if (!stops) return undefined;
   const kept = stops.filter((s) => typeof s === 'string' && s.length > 0);
   return kept.length > 0 ? kept : undefined;
-}
-
-function textOf(parts: readonly ContentPart[]): string {
-  const texts: string[] = [];
-  for (const p of parts) if (p.type === 'text') texts.push(p.text);
-  return texts.join('\n');
-}
-
-function mergeContent(a: ChatMessage['content'], b: ChatMessage['content']): ChatMessage['content'] {
-  if (b === null || b === '' || (Array.isArray(b) && b.length === 0)) return a;
-  if (a === null || a === '' || (Array.isArray(a) && a.length === 0)) return b;
-  if (typeof a === 'string' && typeof b === 'string') return `${a}\n${b}`;
-  const parts: ContentPart[] = typeof a === 'string' ? [{ type: 'text', text: a }] : [...a];
-  const next: readonly ContentPart[] = typeof b === 'string' ? [{ type: 'text', text: b }] : b;
-  for (const part of next) {
-    const last = parts[parts.length - 1];
-    if (part.type === 'text' && last?.type === 'text') parts[parts.length - 1] = { type: 'text', text: `${last.text}\n${part.text}` };
-    else parts.push(part);
-  }
-  return parts;
 }

@@ -151,23 +151,30 @@ export interface WithRetryOptions {
  * Runs `fn` until it succeeds, a non-retryable error occurs, or the attempts run out.
  * An abort (of `signal`) is never retried: it rejects with the AgentAbortError at once.
  */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: WithRetryOptions = {}): Promise<T> {
+export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: WithRetryOptions = {}): Promise<T> {
   const policy = resolveRetryOptions(options.retry);
   const { signal } = options;
   const retryable = options.isRetryable ?? isRetryableError;
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted) throw toAbortError(signal);
+  // A promise chain, not an async loop: a model call in flight keeps no suspended frame here
+  // (thousands of runs wait in this function at once).
+  const from = (attempt: number): Promise<T> => {
+    if (signal?.aborted) return Promise.reject(toAbortError(signal));
+    let pending: Promise<T>;
     try {
-      return await fn(attempt);
+      pending = fn(attempt);
     } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.catch((error: unknown) => {
       if (signal?.aborted) throw toAbortError(signal);
       if (attempt > policy.maxRetries || !retryable(error)) throw error;
       const delayMs = retryDelay(attempt, policy, error, options.random);
       if (delayMs === undefined) throw error;
       options.onRetry?.({ attempt, error, delayMs });
-      await sleep(delayMs, signal);
-    }
-  }
+      return sleep(delayMs, signal).then(() => from(attempt + 1));
+    });
+  };
+  return from(1);
 }
 
 export interface StreamRetryState {

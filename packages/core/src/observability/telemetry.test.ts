@@ -210,6 +210,27 @@ describe('OpenTelemetryObserver without an SDK', () => {
     expect(await runWith(createTelemetryObserver())).toBe(0);
   });
 
+  it('a run whose span does not record leaves the observer: none of its other hooks is called', async () => {
+    const hooks = ['onStepStart', 'onModelCallStart', 'onModelCallEnd', 'onToolCallStart', 'onToolCallEnd', 'onEvent', 'onRunEnd'] as const;
+    const watched = (tracer: Tracer) => {
+      const observer = createTelemetryObserver({ tracer });
+      const calls: string[] = [];
+      for (const hook of hooks) {
+        const original = observer[hook].bind(observer) as (...args: unknown[]) => void;
+        Object.assign(observer, { [hook]: (...args: unknown[]) => (calls.push(hook), original(...args)) });
+      }
+      return { observer, calls };
+    };
+    const run = (observer: OpenTelemetryObserver) =>
+      new ToolCallingAgent({ model: new TestModel([reply(call('add', { a: 1, b: 2 })), reply(call('final_answer', { answer: 3 }))]), tools: [add], observers: [observer] }).arun('1+2?');
+    const off = watched(trace.getTracer('no-sdk'));
+    await run(off.observer);
+    expect(off.calls).toEqual([]);
+    const on = watched(tracing().tracer);
+    await run(on.observer);
+    expect(new Set(on.calls)).toEqual(new Set(hooks));
+  });
+
   it('a sampled-out run is not tracked either', async () => {
     const t = tracing({ sampledOut: true });
     const counter = counting(t.tracer);

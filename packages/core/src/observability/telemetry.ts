@@ -44,7 +44,7 @@ const TRACER_NAME = '@smol/core';
  * OpenTelemetry spans for runs, following the GenAI semantic conventions:
  * `invoke_agent {agent}` → `smol.step` → `chat {model}` / `execute_tool {tool}`.
  * A run whose span does not record (no SDK registered, or sampled out) is not tracked at
- * all: each later hook costs one failed map lookup.
+ * all: onRunStart returns false, and the run calls none of its other hooks.
  */
 export class OpenTelemetryObserver implements AgentObserver {
   readonly tracer: Tracer;
@@ -60,7 +60,7 @@ export class OpenTelemetryObserver implements AgentObserver {
     this.maxContentChars = options.maxContentChars ?? 4000;
   }
 
-  onRunStart(run: RunInfo): void {
+  onRunStart(run: RunInfo): void | false {
     const attributes: Attributes = {
       'gen_ai.operation.name': 'invoke_agent',
       'gen_ai.request.model': run.modelId,
@@ -72,8 +72,8 @@ export class OpenTelemetryObserver implements AgentObserver {
     // Parent: the manager's tool-call span for a managed agent, else whatever span is active
     // where the run was started (the caller's request, say).
     const span = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, this.parentContext(run) ?? context.active());
-    // Not recording: remember nothing, so every other hook of this run returns at its lookup.
-    if (!span.isRecording()) return;
+    // Not recording (no SDK registered, or sampled out): this run costs telemetry nothing more.
+    if (!span.isRecording()) return false;
     this.runs.set(run.runId, { span, ctx: trace.setSpan(context.active(), span), tools: new Map() });
   }
 

@@ -38,16 +38,27 @@ export async function* streamModel(ctx: RunContext, model: Model, stepNumber: nu
   }
 }
 
-/** The plain (not streamed) model call; a run that does not stream pays for no generator. */
-export async function generate(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): Promise<ChatMessage> {
+/**
+ * The plain (not streamed) model call; a run that does not stream pays for no generator, and
+ * (a promise chain) for no suspended frame while the call is in flight.
+ */
+export function generate(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): Promise<ChatMessage> {
   notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, request.messages);
+  let pending: Promise<ChatMessage>;
   try {
-    const message = await model.agenerate(request.messages, { ...request.options, signal: ctx.signal });
-    notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
-    return message;
+    pending = model.agenerate(request.messages, { ...request.options, signal: ctx.signal });
   } catch (error) {
-    throw modelFailed(ctx, stepNumber, error);
+    return Promise.reject(modelFailed(ctx, stepNumber, error));
   }
+  return pending.then(
+    (message) => {
+      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
+      return message;
+    },
+    (error: unknown) => {
+      throw modelFailed(ctx, stepNumber, error);
+    },
+  );
 }
 
 function modelFailed(ctx: RunContext, stepNumber: number, error: unknown): unknown {

@@ -18,7 +18,8 @@ export interface RunInfo {
  * synchronous, so an agent without observers pays one empty-array check per hook.
  */
 export interface AgentObserver {
-  onRunStart?(run: RunInfo): void;
+  /** Return false to hear nothing more of this run (telemetry does when the run's span does not record). */
+  onRunStart?(run: RunInfo): void | false;
   onRunEnd?(run: RunInfo, outcome: { result?: RunResult; error?: unknown }): void;
   onStepStart?(run: RunInfo, stepNumber: number, kind: 'action' | 'planning'): void;
   onModelCallStart?(run: RunInfo, stepNumber: number, messages: readonly ChatMessage[]): void;
@@ -43,4 +44,20 @@ export function notify<K extends Hook>(observers: readonly AgentObserver[], hook
       // Observers are for display and tracing; their failures are theirs.
     }
   }
+}
+
+/** Tells every observer the run started; the run keeps the ones that want to follow it. */
+export function startObservers(observers: readonly AgentObserver[], run: RunInfo): readonly AgentObserver[] {
+  let kept: AgentObserver[] | undefined;
+  for (let i = 0; i < observers.length; i++) {
+    let follow = true;
+    try {
+      follow = observers[i].onRunStart?.(run) !== false;
+    } catch {
+      // As in notify: an observer's failure is its own.
+    }
+    if (!follow) kept ??= observers.slice(0, i);
+    else kept?.push(observers[i]);
+  }
+  return kept ?? observers;
 }

@@ -81,7 +81,8 @@ export class RunContext {
     readonly stream: boolean,
     /** additionalArgs and values tools or code keep for later steps. */
     readonly state: Record<string, unknown>,
-    readonly observers: readonly AgentObserver[],
+    /** Who watches the run; narrowed at its start to the observers that follow it. */
+    public observers: readonly AgentObserver[],
     info: Omit<RunInfo, 'runId'>,
     id: string = crypto.randomUUID(),
   ) {
