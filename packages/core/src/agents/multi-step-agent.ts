@@ -190,7 +190,7 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     else if (options.decisions && Object.keys(options.decisions).length > 0) {
       throw new AgentConfigError('This run did not pause on an approval: there are no decisions to give.');
     }
-    for (const [id, decision] of Object.entries(options.decisions ?? {})) ctx.approvals.set(id, decision);
+    for (const [id, decision] of Object.entries(options.decisions ?? {})) (ctx.approvals ??= new Map()).set(id, decision);
     return run;
   }
 

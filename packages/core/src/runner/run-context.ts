@@ -69,7 +69,7 @@ export class RunContext {
   /** What observers are told about this run. */
   readonly info: RunInfo;
   /** Decisions on tool calls carried into a resumed run, by call id. */
-  readonly approvals = new Map<string, boolean>();
+  approvals?: Map<string, boolean>;
   /** The step a resumed run continues with (its model output and tool calls are already there). */
   pendingStep?: ActionStep;
 

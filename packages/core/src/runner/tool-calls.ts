@@ -63,7 +63,7 @@ async function prepare(runner: ToolRunner, call: ToolCallRequest): Promise<Prepa
 async function decide(ctx: RunContext, runner: ToolRunner, tool: Tool, args: unknown, callId: string, context: ToolContext): Promise<boolean | undefined | null> {
   const rule = tool.needsApproval;
   if (!rule || (typeof rule === 'function' && !(await rule(args, context)))) return null;
-  const carried = ctx.approvals.get(callId);
+  const carried = ctx.approvals?.get(callId);
   if (carried !== undefined) return carried;
   if (!runner.approve) return undefined;
   const request: ApprovalRequest = { runId: ctx.id, callId, toolName: tool.name, arguments: args };
@@ -143,7 +143,9 @@ export async function* runToolCalls(ctx: RunContext, runner: ToolRunner, step: A
     return;
   }
 
-  const prepared = await Promise.all(calls.map((c) => prepare(runner, { id: c.id, name: c.function.name, arguments: c.function.arguments })));
+  const request = (c: ChatMessageToolCall): ToolCallRequest => ({ id: c.id, name: c.function.name, arguments: c.function.arguments });
+  // One call per step is the common case: no Promise.all for it.
+  const prepared = calls.length === 1 ? [await prepare(runner, request(calls[0]))] : await Promise.all(calls.map((c) => prepare(runner, request(c))));
   const rejected = new Set<string>();
   const pending: ApprovalRequest[] = [];
   for (const p of prepared) {
