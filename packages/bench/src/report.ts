@@ -37,6 +37,15 @@ export interface BenchResults {
 }
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A report the soak or queue bench wrote in packages/bench, or undefined. */
+function committedReport(file: string): string | undefined {
+  try {
+    return readFileSync(join(packageDir, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 /** From the bench's own node_modules: some packages (openai, @openai/agents) do not export their package.json. */
 const version = (name: string): string => {
   try {
@@ -331,7 +340,12 @@ export function renderMarkdown(res: BenchResults): string {
     out.push('An `arun` on the 100 ms server is aborted 30 ms into its first model call; the time is from `abort()` to the rejection.', '');
     out.push(status(a) ?? table(['runs one at a time', 'p50 ms', 'p99 ms', 'max ms', `${num(a, 'concurrent')} runs aborted by one signal: all rejected after`], [[num(a, 'runs')!, f(num(a, 'p50Ms')), f(num(a, 'p99Ms')), f(num(a, 'maxMs')), `${f(num(a, 'concurrentAllRejectedMs'), 1)} ms`]]), '');
   }
+  // The soak and the queue bench are separate runs (`--soak`, `--queue`): their last full reports are kept as they are.
+  for (const file of ['soak-report.md', 'queue-report.md']) {
+    const section = committedReport(file);
+    if (section) out.push(section.trimEnd(), '');
+  }
   out.push('## Commands', '');
-  out.push('```sh', 'pnpm bench                                   # everything (about 5 minutes); writes bench-results/*.json and this file', 'pnpm bench --quick                           # N = 1, 10, 100 and short streams', 'pnpm bench --only smol,floor --n 1000        # some runners (smol, floor, openai-sdk, ai-sdk, openai-agents), one N', 'pnpm bench --sections load,cpu,long          # some sections (load, sequential, cpu, stream, long, code, abort)', 'pnpm --filter @smol/bench run profile        # --cpu-prof of the smol runner at N=1,000, 0 ms latency, with a summary (--runner, --n, --latency)', '```', '');
+  out.push('```sh', 'pnpm bench                                   # everything (about 5 minutes); writes bench-results/*.json and this file', 'pnpm bench --quick                           # N = 1, 10, 100 and short streams', 'pnpm bench --only smol,floor --n 1000        # some runners (smol, floor, openai-sdk, ai-sdk, openai-agents), one N', 'pnpm bench --sections load,cpu,long          # some sections (load, sequential, cpu, stream, long, code, abort)', 'pnpm --filter @smol/bench run profile        # --cpu-prof of the smol runner at N=1,000, 0 ms latency, with a summary (--runner, --n, --latency)', 'pnpm --filter @smol/bench run compare        # CPU per step of smol and the SDK loop, alternated over 5 rounds: medians and ranges (--runners, --n, --latency, --rounds)', 'pnpm bench --soak                            # memory of a long-running process (the Soak section)', 'pnpm bench --queue                           # runs through @smol/bullmq and Redis (the Queue mode section)', '```', '');
   return out.join('\n');
 }
