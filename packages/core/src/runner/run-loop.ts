@@ -66,9 +66,9 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   try {
     await agent.setupRun(ctx);
     while (!finished && ctx.stepNumber <= ctx.maxSteps) {
-      if (ctx.signal.aborted) throw toAbortError(ctx.signal);
       // On a busy loop (a thousand runs starting, or answers arriving, at once) other I/O goes first.
-      if (sliceSpent()) await nextTurn();
+      if (sliceSpent()) await nextTurn(ctx.signal);
+      if (ctx.signal.aborted) throw toAbortError(ctx.signal);
       // A resumed run continues the step it paused on, without planning or a new model call.
       const resumed = ctx.pendingStep;
       ctx.pendingStep = undefined;
@@ -82,7 +82,8 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
         else {
           const request = agent.stepRequest(ctx, step);
           const message = ctx.stream ? yield* streamModel(ctx, agent.model, step.stepNumber, request) : await generate(ctx, agent.model, step.stepNumber, request);
-          if (sliceSpent()) await nextTurn();
+          if (sliceSpent()) await nextTurn(ctx.signal);
+          if (ctx.signal.aborted) throw toAbortError(ctx.signal);
           step.modelOutputMessage = message;
           step.modelOutput = contentText(message.content);
           step.tokenUsage = message.tokenUsage;

@@ -79,6 +79,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
         aborted = event.target as AbortSignal;
         cleanup();
         req.destroy(abortReason(aborted) as Error);
+        // An answer still waiting for its turn (turns.ts) is not delivered; a delivered one stays.
+        reject(abortReason(aborted));
       };
       const cleanup = (): void => {
         own?.removeEventListener('abort', onAbort);

@@ -76,6 +76,20 @@ describe('turns: time slices on a busy event loop', () => {
     expect(order).toEqual(['answer', 'yielded']);
   });
 
+  it('an abort ends the wait for a turn at once', async () => {
+    await new Promise((r) => setImmediate(r));
+    sliceSpent();
+    busy(12); // the slice is spent
+    const before = new Promise<void>((resolve) => inTurn(resolve)).then(() => busy(60));
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const waited = nextTurn(ac.signal).then(() => performance.now() - t0);
+    ac.abort();
+    // Without the signal it would wait for the 60 ms continuation queued before it.
+    expect(await waited).toBeLessThan(30);
+    await before;
+  });
+
   it('300 runs answered at once leave room for other I/O between their steps', async () => {
     // Each step's tool burns 1 ms; the model answers on a timer, so answers arrive together.
     const slow = tool({ name: 'work', description: 'Works.', inputSchema: z.object({}), execute: () => (busy(1), 'ok') });

@@ -90,13 +90,21 @@ export function sliceSpent(): boolean {
   return now - sliceStart >= SLICE_MS;
 }
 
-/** Waits behind the continuations already waiting, for a later slice. */
-export function nextTurn(): Promise<void> {
+/** Waits behind the continuations already waiting, for a later slice; an abort of `signal` ends the wait at once. */
+export function nextTurn(signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
     if (sliceStart < 0) {
       sliceStart = performance.now();
       schedule();
     }
-    enqueue(resolve);
+    if (!signal) return enqueue(resolve);
+    // The queue keeps the entry; when its turn comes after an abort it is a no-op.
+    const onAbort = (): void => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    enqueue(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
   });
 }
