@@ -6,6 +6,7 @@
 //   --sections load,sequential,cpu,stream,long,code,abort
 //   --timeout 120      seconds per run (default: 60, or 150 for N >= 10,000)
 //   --results-dir DIR  where the JSON goes (default packages/bench/bench-results)
+//   --rounds 3         interleaved rounds per runner at N >= 1,000 in the load section (the median is kept)
 //   --no-build         skip the turbo build;  --no-md  leave BENCHMARKS.md alone
 // pnpm bench --soak: memory of a long-running process instead (soak-run.ts):
 //   --runs 100000 --code-runs 20000   ToolCallingAgent and CodeAgent runs (0 skips one)
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderMarkdown, evaluateTargets, collectEnvironment, type BenchResults, type AgentsEntry } from './report.ts';
 import { runJob, runJsonScript, startLongServer, startMockCli, type JobResult, type Server } from './spawn.ts';
+import { medianResult } from './median.ts';
 import { runSoak, SOAK_DEFAULTS, type SoakOptions, type SoakRun } from './soak-run.ts';
 import { QUEUE_DEFAULTS, type QueueBenchOptions } from './queue-options.ts';
 import type { QueueBenchRun } from './queue-run.ts';
@@ -56,6 +58,8 @@ export interface BenchOptions {
   build: boolean;
   md: boolean;
   chunks?: number[];
+  /** Interleaved rounds per runner for the load section at N >= 1,000 (the targets'); the median is kept. */
+  rounds: number;
   /** Set by --soak: run the soak instead of the benchmark. */
   soak?: SoakOptions;
   /** Set by --queue: the queue bench instead of the benchmark. */
@@ -158,6 +162,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     // A partial run never overwrites the committed table.
     md: !values['no-md'] && !partial,
     chunks: values.chunks ? values.chunks.split(',').map(Number) : undefined,
+    rounds: values.queue ? 1 : Math.max(1, count(values.rounds, 'rounds', 3)),
     soak,
     queue,
     log,
@@ -201,18 +206,38 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     return s;
   };
   try {
-    const agentRun = async (section: AgentsEntry['section'], s: Server, latencyMs: number, runner: string, n: number, stream: boolean, sequential: boolean) => {
+    const agentJob = async (section: AgentsEntry['section'], s: Server, runner: string, n: number, stream: boolean, sequential: boolean, label = '') => {
       const health = section === 'load' && !sequential && n >= HEALTH_MIN_N;
       const job: AgentsJob = { kind: 'agents', runner, n, baseURL: s.baseURL, stream, sequential, sockets: FLOOR_SOCKETS, warmup: 3, health };
       const result = await runJob(job, timeoutFor(n));
-      o.log(`  ${section.padEnd(10)} ${runner.padEnd(13)} N=${String(n).padEnd(6)} ${short(result)}`);
+      o.log(`  ${section.padEnd(10)} ${runner.padEnd(13)} N=${String(n).padEnd(6)} ${short(result)}${label}`);
+      return result;
+    };
+    const agentRun = async (section: AgentsEntry['section'], s: Server, latencyMs: number, runner: string, n: number, stream: boolean, sequential: boolean) => {
+      const result = await agentJob(section, s, runner, n, stream, sequential);
       results.agents.push({ section, runner, n, latencyMs, stream, sequential, result });
     };
     if (has('load') || has('sequential') || has('stream')) {
       const s100 = await server(['--latency-ms', '100']);
       if (has('load')) {
         o.log('100 ms latency, concurrent agents:');
-        for (const n of ns) for (const r of o.only) await agentRun('load', s100, 100, r, n, false, false);
+        for (const n of ns) {
+          // The targets' sizes get interleaved rounds and medians (median.ts); a quick run gets one.
+          const rounds = n >= 1000 && !o.quick ? o.rounds : 1;
+          if (rounds === 1) {
+            for (const r of o.only) await agentRun('load', s100, 100, r, n, false, false);
+            continue;
+          }
+          const taken = new Map<string, JobResult[]>(o.only.map((r) => [r, []]));
+          for (let round = 1; round <= rounds; round++) {
+            for (const r of o.only) taken.get(r)!.push(await agentJob('load', s100, r, n, false, false, ` round ${round}/${rounds}`));
+          }
+          for (const r of o.only) {
+            const result = medianResult(taken.get(r)!);
+            o.log(`  load       ${r.padEnd(13)} N=${String(n).padEnd(6)} median of ${rounds}: ${short(result)}`);
+            results.agents.push({ section: 'load', runner: r, n, latencyMs: 100, stream: false, sequential: false, result });
+          }
+        }
       }
       if (has('sequential')) {
         o.log('100 ms latency, N agents one after the other (speedup):');
