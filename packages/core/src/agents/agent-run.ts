@@ -126,6 +126,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   async drain(): Promise<RunResult<T>> {
     if (this.#started) return this.#result;
     this.#begin();
+    this.context.eventsHeard = this.context.observers.some((o) => o.onEvent);
     // #next's loop without its promise per event: this is every arun's path.
     try {
       for (;;) {

@@ -126,7 +126,9 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
   abstract act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined>;
 
   /** Per-run resources (a CodeAgent's sandbox session); push their cleanup on ctx.disposers. */
-  async setupRun(_ctx: RunContext): Promise<void> {}
+  setupRun(_ctx: RunContext): Promise<void> | undefined {
+    return undefined;
+  }
 
   /** The configuration as JSON (never an API key). Rebuild with `Agent.fromJSON(json, { model, tools })`. */
   toJSON(): AgentJSON {
@@ -244,13 +246,18 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     return undefined;
   }
 
-  async notifyStep(step: MemoryStep, ctx: RunContext): Promise<void> {
+  /** Runs the step callbacks; undefined (nothing to await, a step's hot path) when there are none. */
+  notifyStep(step: MemoryStep, ctx: RunContext): Promise<void> | undefined {
     const { all, action, planning, finalAnswer } = this.callbacks;
     const specific = step.type === 'action' ? action : step.type === 'planning' ? planning : step.type === 'final_answer' ? finalAnswer : [];
-    if (all.length === 0 && specific.length === 0) return;
+    if (all.length === 0 && specific.length === 0) return undefined;
+    return this.#callBack(step, ctx, specific as StepCallback[]);
+  }
+
+  async #callBack(step: MemoryStep, ctx: RunContext, specific: StepCallback[]): Promise<void> {
     const context: StepCallbackContext = { agent: this, memory: ctx.memory, runId: ctx.id };
-    for (const cb of specific as StepCallback[]) await cb(step, context);
-    for (const cb of all) await cb(step, context);
+    for (const cb of specific) await cb(step, context);
+    for (const cb of this.callbacks.all) await cb(step, context);
   }
 
   settle(ctx: RunContext): void {

@@ -35,5 +35,6 @@ export async function* planningStep(agent: LoopAgent, ctx: RunContext): AsyncGen
   endStep(step);
   ctx.memory.steps.push(step);
   yield { type: 'planning_step', step };
-  await agent.notifyStep(step, ctx);
+  const notified = agent.notifyStep(step, ctx);
+  if (notified) await notified;
 }

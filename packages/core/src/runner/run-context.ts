@@ -70,6 +70,8 @@ export class RunContext {
   readonly info: RunInfo;
   /** Decisions on tool calls carried into a resumed run, by call id. */
   approvals?: Map<string, boolean>;
+  /** Whether anyone sees the run's events: false when it is drained (arun) and no observer has onEvent; then the hot events are not made. */
+  eventsHeard = true;
   /** The step a resumed run continues with (its model output and tool calls are already there). */
   pendingStep?: ActionStep;
 

@@ -29,7 +29,7 @@ export type MaxStepsPolicy = 'final_answer' | 'throw';
  */
 export interface AgentKind {
   /** Creates the run's resources (a CodeAgent's sandbox session); cleanup goes on ctx.disposers. */
-  setupRun(ctx: RunContext): Promise<void>;
+  setupRun(ctx: RunContext): Promise<void> | undefined;
   /** The model request for this step. */
   stepRequest(ctx: RunContext, step: ActionStep): ModelRequest;
   /** Acts on the model's answer: fills `step` (tool calls or code, observations, isFinalAnswer), yielding events. */
@@ -49,7 +49,8 @@ export interface LoopAgent extends AgentKind, ToolRunner {
   readonly outputSchema?: StandardJsonSchema;
   /** Checks a final answer; returns an error message when a check fails. */
   checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined>;
-  notifyStep(step: MemoryStep, ctx: RunContext): Promise<void>;
+  /** Runs the step callbacks; undefined when there is nothing to await. */
+  notifyStep(step: MemoryStep, ctx: RunContext): Promise<void> | undefined;
   /** Called once when the run settles, whatever the outcome. */
   settle(ctx: RunContext): void;
 }
@@ -64,7 +65,8 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   let output: unknown;
   let finished = false;
   try {
-    await agent.setupRun(ctx);
+    const setup = agent.setupRun(ctx);
+    if (setup) await setup;
     while (!finished && ctx.stepNumber <= ctx.maxSteps) {
       // On a busy loop (a thousand runs starting, or answers arriving, at once) other I/O goes first.
       if (sliceSpent()) await nextTurn(ctx.signal);
@@ -101,8 +103,10 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
       endStep(step);
       ctx.memory.steps.push(step);
       ctx.stepNumber++;
-      yield { type: 'action_step', step };
-      await agent.notifyStep(step, ctx);
+      // Nobody can see the event when the run is drained without an onEvent observer.
+      if (ctx.eventsHeard) yield { type: 'action_step', step };
+      const notified = agent.notifyStep(step, ctx);
+      if (notified) await notified;
       if (fatal !== undefined) {
         if (AgentError.isInstance(fatal)) fatal.stepNumber ??= step.stepNumber;
         throw fatal;
@@ -120,7 +124,8 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
     }
     const finalStep: FinalAnswerStep = { type: 'final_answer', output };
     ctx.memory.steps.push(finalStep);
-    await agent.notifyStep(finalStep, ctx);
+    const notified = agent.notifyStep(finalStep, ctx);
+    if (notified) await notified;
     yield { type: 'final_answer', step: finalStep, output };
     return result(ctx, state, output);
   } catch (error) {
@@ -198,7 +203,8 @@ async function* maxStepsAnswer(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   if (!text) throw new AgentMaxStepsError(`${reached} Asked for an answer over the memory, the model gave none.`);
   step.actionOutput = agent.outputSchema ? await answerMatching(agent.outputSchema, text, reached) : text;
   yield { type: 'action_step', step };
-  await agent.notifyStep(step, ctx);
+  const notified = agent.notifyStep(step, ctx);
+  if (notified) await notified;
   return step.actionOutput;
 }
 

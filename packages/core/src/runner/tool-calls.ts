@@ -133,7 +133,7 @@ export function toolCallEvent(stepNumber: number, call: ChatMessageToolCall): Ag
  * with nobody to answer leave the step pending: the run pauses before any tool runs.
  */
 export async function* runToolCalls(ctx: RunContext, runner: ToolRunner, step: ActionStep, calls: ChatMessageToolCall[]): AsyncGenerator<AgentEvent, void, undefined> {
-  for (const call of calls) yield toolCallEvent(step.stepNumber, call);
+  if (ctx.eventsHeard) for (const call of calls) yield toolCallEvent(step.stepNumber, call);
 
   if (calls.length > 1 && calls.some((c) => c.function.name === FINAL_ANSWER)) {
     const others = calls.filter((c) => c.function.name !== FINAL_ANSWER).map((c) => c.function.name);
@@ -164,7 +164,7 @@ export async function* runToolCalls(ctx: RunContext, runner: ToolRunner, step: A
     execute(ctx, step.stepNumber, p, rejected.has(p.call.id), toolContext(ctx, step.stepNumber, p.call.id)),
   );
   recordOutcomes(step, prepared, outcomes);
-  for (let i = 0; i < calls.length; i++) {
+  for (let i = 0; ctx.eventsHeard && i < calls.length; i++) {
     const { output, observation, error } = outcomes[i];
     yield { type: 'tool_output', stepNumber: step.stepNumber, callId: calls[i].id, name: calls[i].function.name, output, observation, isError: error !== undefined };
   }
