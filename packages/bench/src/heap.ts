@@ -1,0 +1,53 @@
+// pnpm --filter @smol/bench run heap: the live heap each agent holds while its model call is in
+// flight (N agents waiting on a slow simulated server, after two full GCs), for one runner.
+//   --runner smol  --n 1000  --snapshot FILE (also writes a heap snapshot and lists its largest kinds)
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
+import { startMockCli } from './spawn.ts';
+import { loadRunner } from './worker.ts';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: { runner: { type: 'string', default: 'smol' }, n: { type: 'string', default: '1000' }, snapshot: { type: 'string' } },
+});
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc (the package script does)');
+const n = Number(values.n);
+// 1.5 s of latency: every agent is waiting on its first model call when the heap is measured.
+const server = await startMockCli(['--latency-ms', '1500']);
+const runner = await loadRunner({ runner: values.runner!, baseURL: server.baseURL, stream: false, sockets: 1024 });
+await Promise.all(Array.from({ length: 10 }, (_, i) => runner.runOne(-i - 1)));
+gc();
+gc();
+const before = process.memoryUsage().heapUsed;
+const all = Array.from({ length: n }, (_, i) => runner.runOne(i));
+await new Promise((r) => setTimeout(r, 700));
+gc();
+gc();
+const during = process.memoryUsage().heapUsed;
+process.stdout.write(`${values.runner}: live heap per in-flight agent ${((during - before) / 1024 / n).toFixed(1)} KB (N=${n})\n`);
+if (values.snapshot) {
+  const snap = JSON.parse(readFileSync(writeHeapSnapshot(values.snapshot), 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snap.snapshot.meta.node_fields;
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const kinds = new Map<string, [number, number]>();
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const type = snap.snapshot.meta.node_types[0][snap.nodes[i + iType]];
+    const key = type === 'object' || type === 'closure' ? `${type}:${snap.strings[snap.nodes[i + iName]]}` : type;
+    const e = kinds.get(key) ?? [0, 0];
+    e[0] += snap.nodes[i + iSize];
+    e[1]++;
+    kinds.set(key, e);
+  }
+  for (const [key, [size, count]] of [...kinds].sort((a, b) => b[1][0] - a[1][0]).slice(0, 30)) {
+    process.stdout.write(`${(size / 1024).toFixed(0).padStart(8)} KB ${String(count).padStart(8)}  ${key}\n`);
+  }
+}
+await Promise.all(all);
+await server.stop();
+process.exit(0);
