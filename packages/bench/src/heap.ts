@@ -14,15 +14,16 @@ const { values } = parseArgs({
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (the package script does)');
 const n = Number(values.n);
-// 1.5 s of latency: every agent is waiting on its first model call when the heap is measured.
-const server = await startMockCli(['--latency-ms', '1500']);
+// 4 s of latency, measured after 2.5 s: every agent has started (a busy loop starts them in turns)
+// and is waiting on its first model call.
+const server = await startMockCli(['--latency-ms', '4000']);
 const runner = await loadRunner({ runner: values.runner!, baseURL: server.baseURL, stream: false, sockets: 1024 });
 await Promise.all(Array.from({ length: 10 }, (_, i) => runner.runOne(-i - 1)));
 gc();
 gc();
 const before = process.memoryUsage().heapUsed;
 const all = Array.from({ length: n }, (_, i) => runner.runOne(i));
-await new Promise((r) => setTimeout(r, 700));
+await new Promise((r) => setTimeout(r, 2500));
 gc();
 gc();
 const during = process.memoryUsage().heapUsed;
