@@ -230,7 +230,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           }
           const taken = new Map<string, JobResult[]>(o.only.map((r) => [r, []]));
           for (let round = 1; round <= rounds; round++) {
-            for (const r of o.only) taken.get(r)!.push(await agentJob('load', s100, r, n, false, false, ` round ${round}/${rounds}`));
+            // Each round starts one runner later, so no runner always follows the same one (a 1.6 GB
+            // peer's exit leaves the kernel reclaiming memory while the next process starts).
+            const order = o.only.map((_, i) => o.only[(i + round - 1) % o.only.length]);
+            for (const r of order) taken.get(r)!.push(await agentJob('load', s100, r, n, false, false, ` round ${round}/${rounds}`));
           }
           for (const r of o.only) {
             const result = medianResult(taken.get(r)!);

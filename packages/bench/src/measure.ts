@@ -6,6 +6,8 @@ export interface Measurement {
   wallMs: number;
   /** User + system CPU of this process during the work. */
   cpuMs: number;
+  /** The system (kernel) part of cpuMs: page faults, sockets. */
+  cpuSystemMs: number;
   rssBaseMB: number;
   peakRssMB: number;
   /** Peak RSS minus the RSS before the work. */
@@ -63,6 +65,7 @@ export async function measure<T>(work: () => Promise<T>, baseline?: NodeJS.Memor
     m: {
       wallMs: round(wallMs, 1),
       cpuMs: round((cpu.user + cpu.system) / 1000, 1),
+      cpuSystemMs: round(cpu.system / 1000, 1),
       rssBaseMB: round(base.rss / MB, 1),
       peakRssMB: round(peakRss / MB, 1),
       rssDeltaMB: round((peakRss - base.rss) / MB, 2),
