@@ -1,6 +1,7 @@
 // A rate limiter shared by every process on one Redis, with the shape ApiModel consumes
 // (acquire({ signal }), recordTokens(n)), on rate-limiter-flexible's Redis counters.
 import { AgentConfigError, RateLimiter, toAbortError } from '@smol/core';
+import { parseRetryAfter, sleep } from '@smol/core/provider';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createClient, type RedisConnection } from './connection.js';
@@ -99,13 +100,18 @@ export class RedisRateLimiter extends RateLimiter {
     await this.pauseLimiter.block(this.limitKey, Math.ceil(ms / 1000));
   }
 
-  /** A fetch for the provider's SDK that pauses the whole fleet when a response is a 429 with Retry-After. */
+  /**
+   * A fetch for a provider's SDK that pauses the whole fleet when a response is a 429 with Retry-After.
+   * @deprecated Not needed with smol's models: ApiModel already calls `pause` on its rateLimiter when
+   * a retryable error carries Retry-After, and a wrapped fetch keeps smol's transport from taking the
+   * run's signal directly. Kept for SDK clients used outside a smol model.
+   */
   fetch<F extends (input: any, init?: any) => Promise<Response>>(inner: F = globalThis.fetch as F): F {
     const wrapped = async (input: unknown, init?: unknown) => {
       const response = await inner(input, init);
       if (response.status === 429) {
-        const ms = Number(response.headers.get('retry-after-ms')) || Number(response.headers.get('retry-after')) * 1000;
-        if (ms > 0) await this.pause(ms);
+        const ms = parseRetryAfter(response.headers);
+        if (ms !== undefined && ms > 0) await this.pause(ms);
       }
       return response;
     };
@@ -115,18 +121,4 @@ export class RedisRateLimiter extends RateLimiter {
   async close(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(toAbortError(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
