@@ -61,13 +61,18 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   async #next(): Promise<IteratorResult<AgentEvent, RunResult>> {
     try {
       const next = await this.generator.next();
-      if (next.done) this.#finish(next.value);
-      else if (this.context.observers.length > 0) notify(this.context.observers, 'onEvent', this.context.info, next.value);
+      this.#deliver(next);
       return next;
     } catch (error) {
       this.#fail(error);
       throw error;
     }
+  }
+
+  /** An event goes to the observers; the end settles `result`. */
+  #deliver(next: IteratorResult<AgentEvent, RunResult>): void {
+    if (next.done) this.#finish(next.value);
+    else if (this.context.observers.length > 0) notify(this.context.observers, 'onEvent', this.context.info, next.value);
   }
 
   #finish(result: RunResult): void {
@@ -129,15 +134,11 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
     this.context.eventsHeard = this.context.observers.some((o) => o.onEvent);
     // #next's loop without its promise per event: this is every arun's path.
     try {
-      for (;;) {
-        const next = await this.generator.next();
-        if (next.done) {
-          this.#finish(next.value);
-          break;
-        }
-        // Events go to observers only.
-        if (this.context.observers.length > 0) notify(this.context.observers, 'onEvent', this.context.info, next.value);
-      }
+      let next: IteratorResult<AgentEvent, RunResult>;
+      do {
+        next = await this.generator.next();
+        this.#deliver(next);
+      } while (!next.done);
     } catch (error) {
       this.#fail(error);
     }

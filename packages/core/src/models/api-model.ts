@@ -8,7 +8,7 @@ import type { FetchFunction } from '../transport/node-fetch.js';
 import { AttemptScope } from './attempt-scope.js';
 import { ConcurrencyLimit, RateLimiter, type ModelRateLimiter } from './rate-limiter.js';
 import { SecretSet, sanitizeModelError } from './redact.js';
-import { resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
+import { callAsync, resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
 import { StopFilter, firstStop } from './stop-filter.js';
 
 /**
@@ -237,14 +237,8 @@ export abstract class ApiModel implements Model {
     // here, which thousands of concurrent runs would each hold (memory and GC per agent).
     const attempt = (): Promise<ChatMessage> => {
       if (!this.concurrency && !this.rateLimiter && this.timeoutMs === undefined) {
-        let pending: Promise<ChatMessage>;
-        try {
-          pending = this.generateOnce(prepared, call);
-        } catch (error) {
-          // A provider's generateOnce need not be async; what it throws is cleaned all the same.
-          pending = Promise.reject(error);
-        }
-        return pending.then(finish, (error: unknown) => {
+        // A provider's generateOnce need not be async; what it throws is cleaned all the same.
+        return callAsync(() => this.generateOnce(prepared, call)).then(finish, (error: unknown) => {
           throw this.normalizeError(error, signal, undefined);
         });
       }

@@ -148,6 +148,18 @@ export interface WithRetryOptions {
 }
 
 /**
+ * Calls `fn`, turning a synchronous throw into a rejection: a promise chain's stand-in for an async
+ * function's body (which would keep a suspended frame while the promise is pending).
+ */
+export function callAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
  * Runs `fn` until it succeeds, a non-retryable error occurs, or the attempts run out.
  * An abort (of `signal`) is never retried: it rejects with the AgentAbortError at once.
  */
@@ -159,13 +171,7 @@ export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: WithR
   // (thousands of runs wait in this function at once).
   const from = (attempt: number): Promise<T> => {
     if (signal?.aborted) return Promise.reject(toAbortError(signal));
-    let pending: Promise<T>;
-    try {
-      pending = fn(attempt);
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    return pending.catch((error: unknown) => {
+    return callAsync(() => fn(attempt)).catch((error: unknown) => {
       if (signal?.aborted) throw toAbortError(signal);
       if (attempt > policy.maxRetries || !retryable(error)) throw error;
       const delayMs = retryDelay(attempt, policy, error, options.random);

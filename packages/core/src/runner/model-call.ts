@@ -3,6 +3,7 @@ import type { AgentEvent } from '../events.js';
 import type { ChatMessage } from '../messages.js';
 import { StreamAccumulator } from '../messages.js';
 import type { GenerateOptions, Model } from '../model.js';
+import { callAsync } from '../models/retry.js';
 import { notify } from './observers.js';
 import type { RunContext } from './run-context.js';
 
@@ -44,13 +45,7 @@ export async function* streamModel(ctx: RunContext, model: Model, stepNumber: nu
  */
 export function generate(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): Promise<ChatMessage> {
   notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, request.messages);
-  let pending: Promise<ChatMessage>;
-  try {
-    pending = model.agenerate(request.messages, { ...request.options, signal: ctx.signal });
-  } catch (error) {
-    return Promise.reject(modelFailed(ctx, stepNumber, error));
-  }
-  return pending.then(
+  return callAsync(() => model.agenerate(request.messages, { ...request.options, signal: ctx.signal })).then(
     (message) => {
       notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
       return message;

@@ -15,6 +15,12 @@ let head = 0;
 let scheduled = false;
 let draining = false;
 
+/** Starts counting a stretch of work; it ends when the loop reaches its check phase, past the poll for I/O. */
+function startSlice(now: number): void {
+  sliceStart = now;
+  schedule();
+}
+
 function schedule(): void {
   if (scheduled) return;
   scheduled = true;
@@ -70,11 +76,7 @@ function enqueue(resume: () => void): void {
  */
 export function inTurn(resume: () => void): void {
   const now = performance.now();
-  if (sliceStart < 0) {
-    sliceStart = now;
-    // The slice ends when the loop reaches its check phase, past the poll for I/O.
-    schedule();
-  }
+  if (sliceStart < 0) startSlice(now);
   if (head === queue.length && now - sliceStart < SLICE_MS) resume();
   else enqueue(resume);
 }
@@ -82,22 +84,16 @@ export function inTurn(resume: () => void): void {
 /** Whether the loop has worked a whole slice without serving I/O: time to `nextTurn()`. The first call in a stretch starts it. */
 export function sliceSpent(): boolean {
   const now = performance.now();
-  if (sliceStart < 0) {
-    sliceStart = now;
-    schedule();
-    return false;
-  }
-  return now - sliceStart >= SLICE_MS;
+  if (sliceStart >= 0) return now - sliceStart >= SLICE_MS;
+  startSlice(now);
+  return false;
 }
 
 /** Waits behind the continuations already waiting, for a later slice; an abort of `signal` ends the wait at once. */
 export function nextTurn(signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    if (sliceStart < 0) {
-      sliceStart = performance.now();
-      schedule();
-    }
+    if (sliceStart < 0) startSlice(performance.now());
     if (!signal) return enqueue(resolve);
     // The queue keeps the entry; when its turn comes after an abort it is a no-op.
     const onAbort = (): void => resolve();
