@@ -2,6 +2,7 @@
 // rounds in fresh processes, median and range, to tell a change from the machine's noise.
 //   --runners smol,openai-sdk  --n 1000  --latency 0  --rounds 5
 import { parseArgs } from 'node:util';
+import { median } from './median.ts';
 import { runJob, startMockCli } from './spawn.ts';
 
 const { values } = parseArgs({
@@ -32,7 +33,6 @@ try {
 } finally {
   await server.stop();
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(samples.get(runners[runners.length - 1])!.cpu);
 for (const [runner, s] of samples) {
   const range = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;

@@ -3,7 +3,8 @@
 // rival in a fast one. Rounds are interleaved across runners; each number is the median of its rounds.
 import type { JobResult } from './spawn.ts';
 
-const median = (xs: number[]): number => {
+/** The median of `xs` (the mean of the middle two for an even count; NaN for none). */
+export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;

@@ -1,5 +1,6 @@
 // The soak's targets, its SVG charts (hand-written polylines) and its markdown section.
 import type { SoakResult, SoakSample } from './soak.ts';
+import { median } from './median.ts';
 
 export interface SoakCheck {
   name: string;
@@ -12,10 +13,6 @@ export interface SoakCheck {
   pass: boolean;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /**
