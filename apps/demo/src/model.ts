@@ -1,5 +1,6 @@
 // Which model the demo talks to: a provider chosen by --provider or by the keys in the
 // environment, else the embedded simulated model.
+import { DEFAULT_MODELS, providerFromEnv } from '@smol/cli';
 import type { Model } from '@smol/core';
 import { AnthropicModel } from '@smol/anthropic';
 import { AzureOpenAIServerModel } from '@smol/azure';
@@ -22,23 +23,8 @@ export interface DemoModel {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const DEFAULT_MODELS: Record<Exclude<Provider, 'simulated'>, string> = {
-  openai: 'gpt-4.1-mini',
-  anthropic: 'claude-sonnet-4-5',
-  hf: 'Qwen/Qwen2.5-Coder-32B-Instruct',
-  azure: 'gpt-4.1-mini',
-  litellm: 'gpt-4.1-mini',
-};
-
-/** The provider the environment asks for, in this order; undefined for none. */
-export function providerFromEnv(env: Env): Provider | undefined {
-  if (env.OPENAI_API_KEY) return 'openai';
-  if (env.ANTHROPIC_API_KEY) return 'anthropic';
-  if (env.HF_TOKEN) return 'hf';
-  if (env.AZURE_OPENAI_API_KEY || env.AZURE_OPENAI_ENDPOINT) return 'azure';
-  if (env.LITELLM_PROXY_URL) return 'litellm';
-  return undefined;
-}
+// The provider order and default model ids are the smol command's, so both pick the same model.
+export { providerFromEnv };
 
 export async function createDemoModel(args: DemoArgs, env: Env): Promise<DemoModel> {
   const provider = args.provider ?? (args.baseURL ? 'openai' : providerFromEnv(env)) ?? 'simulated';

@@ -11,6 +11,7 @@ import { AgentQueue, QueueConnectionError, RunFailedError, RunNotFoundError, des
 import { z } from 'zod';
 import type { DemoArgs } from './args.js';
 import type { Io } from './demo.js';
+import { closeOnSignals } from './signals.js';
 
 export interface RunningQueueServer {
   url: string;
@@ -176,13 +177,5 @@ export async function startQueueServer(args: DemoArgs, io: Io): Promise<RunningQ
 /** For the CLI: start, and stop on Ctrl-C / SIGTERM (queued and running runs go on in the workers). */
 export async function serveQueue(args: DemoArgs, io: Io): Promise<void> {
   const server = await startQueueServer(args, io);
-  const stop = () => {
-    io.stdout.write('\nstopping…\n');
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(() => server.close(), io);
 }

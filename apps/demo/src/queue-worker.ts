@@ -3,6 +3,7 @@
 import { AgentWorker, describeConnection, type AgentSource } from '@smol/bullmq';
 import type { DemoArgs } from './args.js';
 import type { Io } from './demo.js';
+import { closeOnSignals } from './signals.js';
 import { codeAgent, sandboxAvailable, toolAgent } from './agents.js';
 import { createDemoModel } from './model.js';
 
@@ -38,13 +39,5 @@ export async function startQueueWorker(args: DemoArgs, io: Io): Promise<RunningW
 /** For the CLI: start, and stop on Ctrl-C / SIGTERM (active runs finish first). */
 export async function runWorker(args: DemoArgs, io: Io): Promise<void> {
   const worker = await startQueueWorker(args, io);
-  const stop = () => {
-    io.stdout.write('\nstopping: finishing the active runs…\n');
-    worker.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(() => worker.close(), io, 'stopping: finishing the active runs…');
 }

@@ -3,6 +3,7 @@ import type { AgentRun, MultiStepAgent } from '@smol/core';
 import { serve as serveAgents, type SmolServer } from '@smol/server';
 import type { DemoArgs } from './args.js';
 import type { Io } from './demo.js';
+import { closeOnSignals } from './signals.js';
 import { codeAgent, sandboxAvailable, toolAgent } from './agents.js';
 import { createDemoModel } from './model.js';
 
@@ -46,13 +47,5 @@ export async function startServer(args: DemoArgs, io: Io, hooks: { onRun?: (run:
 /** For the CLI: start, and stop on Ctrl-C / SIGTERM (runs get a few seconds to finish). */
 export async function serve(args: DemoArgs, io: Io): Promise<void> {
   const server = await startServer(args, io);
-  const stop = () => {
-    io.stdout.write('\nstopping…\n');
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(() => server.close(), io);
 }

@@ -12,7 +12,8 @@ export interface CliModel {
   close(): Promise<void>;
 }
 
-const DEFAULT_MODELS: Record<Provider, string> = {
+/** The model each provider uses when neither --model nor SMOL_MODEL names one. */
+export const DEFAULT_MODELS: Readonly<Record<Provider, string>> = {
   openai: 'gpt-4.1-mini',
   anthropic: 'claude-sonnet-4-5',
   hf: 'Qwen/Qwen2.5-Coder-32B-Instruct',
