@@ -41,4 +41,4 @@ export {
   type WriteSseOptions,
 } from './fixture-server.js';
 export { collectStream, withEnv, weatherTool } from './test-helpers.js';
-export { ECHO_MARKER, errorSurfaces, runSurfaces, startHeaderEchoServer, type EchoReply, type HeaderEchoServer } from './secret-leaks.js';
+export { ECHO_MARKER, errorSurfaces, leakReport, runSurfaces, startHeaderEchoServer, type EchoReply, type HeaderEchoServer, type LeakReport } from './secret-leaks.js';

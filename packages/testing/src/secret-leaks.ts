@@ -131,3 +131,28 @@ export async function runSurfaces(model: Model): Promise<{ error: unknown; text:
   ].join('\n');
   return { error, text };
 }
+
+export interface LeakReport {
+  /** The run's surfaces contain ECHO_MARKER: the server's echo of the headers reached the error at all. */
+  readonly echoed: boolean;
+  /** The given secrets found in the run's surfaces or in the direct call's error surfaces (none when clean). */
+  readonly leaked: string[];
+  /** What the agent run threw (undefined if it did not fail). */
+  readonly runError: unknown;
+  /** What a direct `agenerate` threw (undefined if it did not fail). */
+  readonly directError: unknown;
+}
+
+/** Runs runSurfaces on one fresh model and a direct agenerate on another, and reports echo, leaked secrets and both errors (test-framework free). */
+export async function leakReport(makeModel: () => Model, secrets: readonly string[]): Promise<LeakReport> {
+  const { error: runError, text } = await runSurfaces(makeModel());
+  const directError = await makeModel()
+    .agenerate([{ role: 'user', content: 'hi' }])
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const directText = errorSurfaces(directError);
+  const leaked = secrets.filter((secret) => text.includes(secret) || directText.includes(secret));
+  return { echoed: text.includes(ECHO_MARKER), leaked, runError, directError };
+}
