@@ -1,5 +1,7 @@
 // pnpm --filter @smol/bench run compare: CPU per step of some runners, alternated over several
-// rounds in fresh processes, median and range, to tell a change from the machine's noise.
+// rounds in fresh processes, median and range, to tell a change from the machine's noise. The
+// ratio to the last runner is the median of each round's ratio (neighbours in time share the
+// machine's speed); each round starts one runner later. A runner may carry environment variables for its process: smol+NAME=value.
 //   --runners smol,openai-sdk  --n 1000  --latency 0  --rounds 5
 import { parseArgs } from 'node:util';
 import { median } from './median.ts';
@@ -14,16 +16,19 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
   },
 });
-const runners = values.runners!.split(',');
+const specs = values.runners!.split(',');
 const n = Number(values.n);
 const server = await startMockCli(['--latency-ms', values.latency!]);
-const samples = new Map<string, { cpu: number[]; wall: number[]; kb: number[]; p99: number[] }>(runners.map((r) => [r, { cpu: [], wall: [], kb: [], p99: [] }]));
+const samples = new Map<string, { cpu: number[]; wall: number[]; kb: number[]; p99: number[] }>(specs.map((r) => [r, { cpu: [], wall: [], kb: [], p99: [] }]));
 try {
   for (let round = 0; round < Number(values.rounds); round++) {
-    for (const runner of runners) {
-      const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 }, 120_000);
-      if (r.status !== 'ok') throw new Error(`${runner}: ${JSON.stringify(r)}`);
-      const s = samples.get(runner)!;
+    // Each round starts one runner later: no runner always follows the same one.
+    for (const spec of [...specs.slice(round % specs.length), ...specs.slice(0, round % specs.length)]) {
+      const [runner, ...vars] = spec.split('+');
+      const env = vars.length ? Object.fromEntries(vars.map((v) => v.split('=') as [string, string])) : undefined;
+      const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 }, 120_000, [], undefined, env);
+      if (r.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(r)}`);
+      const s = samples.get(spec)!;
       s.cpu.push(r.cpuPerStepMs as number);
       s.wall.push(r.wallMs as number);
       s.kb.push(r.kbPerAgent as number);
@@ -33,11 +38,14 @@ try {
 } finally {
   await server.stop();
 }
-const base = median(samples.get(runners[runners.length - 1])!.cpu);
-for (const [runner, s] of samples) {
+const last = specs[specs.length - 1];
+const base = samples.get(last)!;
+for (const [spec, s] of samples) {
   const range = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
+  const ratio = median(s.cpu.map((c, i) => c / base.cpu[i]));
+  const wallRatio = median(s.wall.map((w, i) => w / base.wall[i]));
   process.stdout.write(
-    `${runner.padEnd(14)} CPU ms/step ${median(s.cpu).toFixed(3)} (${range(s.cpu)}) ÷ ${runners[runners.length - 1]} ${(median(s.cpu) / base).toFixed(2)}x` +
-      `  wall ms ${median(s.wall)}  KB/agent ${median(s.kb)}  loop p99 ${median(s.p99)}\n`,
+    `${spec.padEnd(22)} CPU ms/step ${median(s.cpu).toFixed(3)} (${range(s.cpu)}) ÷ ${last} ${ratio.toFixed(2)}x` +
+      `  wall ms ${median(s.wall)} (${wallRatio.toFixed(2)}x)  KB/agent ${median(s.kb)}  loop p99 ${median(s.p99)}\n`,
   );
 }

@@ -62,9 +62,10 @@ export type JobResult = { status: 'ok'; [key: string]: unknown } | { status: 'ti
  * Runs one job in a fresh worker process; kills it after `timeoutMs` and reports "timeout".
  * `onLine` sees each stdout line as it comes (progress of long jobs).
  */
-export function runJob(job: Job, timeoutMs: number, nodeArgs: string[] = [], onLine?: (line: string) => void): Promise<JobResult> {
+export function runJob(job: Job, timeoutMs: number, nodeArgs: string[] = [], onLine?: (line: string) => void, env?: Record<string, string>): Promise<JobResult> {
   const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, join(here, 'worker.ts'), JSON.stringify(job)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(env && { env: { ...process.env, ...env } }),
   });
   let stdout = '';
   let stderr = '';

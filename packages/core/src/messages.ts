@@ -151,6 +151,8 @@ export function imagePartUrl(part: ImagePart): string {
 export function contentLines(content: ChatMessage['content']): string {
   if (content == null) return '';
   if (typeof content === 'string') return content;
+  // One text part (every message smol's memory makes): no array, no join.
+  if (content.length === 1 && content[0].type === 'text') return content[0].text;
   const texts: string[] = [];
   for (const p of content) if (p.type === 'text') texts.push(p.text);
   return texts.join('\n');

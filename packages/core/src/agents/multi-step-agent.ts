@@ -123,7 +123,7 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
   abstract stepRequest(ctx: RunContext, step: ActionStep): ModelRequest;
 
   /** Acts on the model's answer: fills `step`, yielding events as they happen. */
-  abstract act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined>;
+  abstract act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown>;
 
   /** Per-run resources (a CodeAgent's sandbox session); push their cleanup on ctx.disposers. */
   setupRun(_ctx: RunContext): Promise<void> | undefined {

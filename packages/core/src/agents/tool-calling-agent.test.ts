@@ -173,6 +173,35 @@ describe('tool calls in a step', () => {
     expect(peak).toBe(2);
     expect((agent.memory.steps[1] as ActionStep).observations).toBe('result 0\nresult 1\nresult 2\nresult 3');
   });
+
+  it('a drained run (no events made) and a streamed run record the same steps', async () => {
+    // Sync and async tools, a sync throw, invalid arguments and an unknown tool: each path, both ways.
+    const sync = tool({ name: 'sync', description: 'Sync.', inputSchema: z.object({ n: z.number() }), execute: ({ n }) => n * 2 });
+    const later = tool({ name: 'later', description: 'Async.', inputSchema: z.object({ n: z.number() }), execute: async ({ n }) => n + 1 });
+    const boom = tool({ name: 'boom', description: 'Throws.', inputSchema: z.object({}), execute: () => { throw new Error('kaput'); } });
+    const script = () => [
+      reply(call('sync', { n: 4 })),
+      reply(call('later', { n: 4 })),
+      reply(call('boom', {})),
+      reply(call('sync', { n: 'four' })),
+      reply(call('nope', {})),
+      reply(call('final_answer', { answer: 'ok' })),
+    ];
+    const steps = async (stream: boolean) => {
+      const agent = new ToolCallingAgent({ model: new TestModel(script()), tools: [sync, later, boom], maxSteps: 8 });
+      const run = agent.start('t', { stream });
+      if (stream) for await (const _event of run) { /* drain the events */ }
+      const result = stream ? await run.result : await run.drain();
+      return result.steps.filter((s): s is ActionStep => s.type === 'action').map((s) => ({ calls: s.toolCalls?.map((c) => c.function.name), observations: s.observations, error: s.error?.message, final: s.isFinalAnswer, output: s.actionOutput }));
+    };
+    const drained = await steps(false);
+    expect(drained.map((s) => s.observations)).toEqual(['8', '5', undefined, undefined, undefined, 'ok']);
+    expect(drained[2].error).toContain('kaput');
+    expect(drained[3].error).toContain("Invalid call to tool 'sync'");
+    expect(drained[4].error).toContain('Unknown tool nope');
+    expect(drained.at(-1)).toMatchObject({ final: true, output: 'ok' });
+    expect(await steps(true)).toEqual(drained);
+  });
 });
 
 describe('max steps', () => {

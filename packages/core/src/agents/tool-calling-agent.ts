@@ -6,7 +6,7 @@ import { parseArguments } from '../messages.js';
 import { TOOL_CALLING_PROMPTS, describeManagedAgents, describeToolsAsJson } from '../prompts.js';
 import type { ModelRequest } from '../runner/model-call.js';
 import type { RunContext } from '../runner/run-context.js';
-import { runToolCalls } from '../runner/tool-calls.js';
+import { executeToolCalls, runToolCalls } from '../runner/tool-calls.js';
 import type { Tool } from '../tools.js';
 import type { AgentOptions } from './agent-options.js';
 import { MultiStepAgent } from './multi-step-agent.js';
@@ -24,6 +24,8 @@ export interface ToolCallingAgentOptions<TOutput = unknown> extends AgentOptions
 export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput> {
   private readonly toolList: readonly Tool[];
   private readonly modelParameters: Readonly<Record<string, unknown>>;
+  /** The same for every step: built once. */
+  private readonly requestOptions: ModelRequest['options'];
 
   constructor(options: ToolCallingAgentOptions<TOutput>) {
     super(options, TOOL_CALLING_PROMPTS, (tools, managed) => ({
@@ -33,6 +35,7 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
     }));
     this.toolList = Object.freeze([...this.tools.values()]);
     this.modelParameters = Object.freeze({ ...options.modelParameters });
+    this.requestOptions = Object.freeze({ ...this.modelParameters, toolsToCallFrom: this.toolList, toolChoice: 'required' as const });
     if (new.target === ToolCallingAgent) Object.freeze(this);
   }
 
@@ -41,15 +44,16 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
   }
 
   stepRequest(ctx: RunContext): ModelRequest {
-    return { messages: ctx.memory.toMessages(), options: { ...this.modelParameters, toolsToCallFrom: this.toolList, toolChoice: 'required' } };
+    return { messages: ctx.memory.toMessages(), options: this.requestOptions };
   }
 
-  // Not a generator of its own: handing back runToolCalls' saves a layer every event passes through.
-  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> {
+  // Not a generator of its own: handing back runToolCalls' saves a layer every event passes through,
+  // and a drained run that nobody listens to gets no generator at all.
+  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown> {
     const calls = message.toolCalls?.length ? message.toolCalls : toolCallsFromText(step.modelOutput ?? '');
     if (!calls) throw new AgentParsingError('The model did not call any tool. Call a tool, or call `final_answer` with the answer.');
     step.toolCalls = calls;
-    return runToolCalls(ctx, this, step, calls);
+    return ctx.eventsHeard ? runToolCalls(ctx, this, step, calls) : executeToolCalls(ctx, this, step, calls);
   }
 }
 

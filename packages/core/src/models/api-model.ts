@@ -118,7 +118,21 @@ export function readTokenUsage(usage: unknown): TokenUsage | undefined {
   return { inputTokens, outputTokens, totalTokens: num('total_tokens', 'totalTokens') ?? inputTokens + outputTokens };
 }
 
-const KNOWN_OPTIONS = new Set(['stopSequences', 'responseFormat', 'toolsToCallFrom', 'toolChoice', 'signal']);
+/** GenerateOptions that are not model parameters (a switch: cheaper than a Set on every call). */
+function knownOption(key: string): boolean {
+  switch (key) {
+    case 'stopSequences':
+    case 'responseFormat':
+    case 'toolsToCallFrom':
+    case 'toolChoice':
+    case 'signal':
+      return true;
+    default:
+      return false;
+  }
+}
+
+const toolListCache = new WeakMap<readonly Tool[], readonly ToolSpec[]>();
 
 /**
  * Base class of API-backed models. Subclasses translate one attempt (`generateOnce`,
@@ -340,17 +354,23 @@ export abstract class ApiModel implements Model {
     return out;
   }
 
-  /** Tools as provider-neutral specs (cached per tool). */
+  /** Tools as provider-neutral specs (cached per tool, and per frozen list: an agent's list is the same every step). */
   protected toolSpecs(tools: readonly Tool[] | undefined): readonly ToolSpec[] | undefined {
     if (!tools || tools.length === 0) return undefined;
-    return tools.map(toolSpec);
+    if (!Object.isFrozen(tools)) return tools.map(toolSpec);
+    let specs = toolListCache.get(tools);
+    if (!specs) {
+      specs = Object.freeze(tools.map(toolSpec));
+      toolListCache.set(tools, specs);
+    }
+    return specs;
   }
 
   private callOptions(options: GenerateOptions): ModelCallOptions {
     let parameters: Record<string, unknown> = this.modelParameters as Record<string, unknown>;
     let copied = false;
     for (const key in options) {
-      if (KNOWN_OPTIONS.has(key) || options[key] === undefined) continue;
+      if (knownOption(key) || options[key] === undefined) continue;
       if (!copied) {
         parameters = { ...parameters };
         copied = true;

@@ -32,8 +32,11 @@ export interface AgentKind {
   setupRun(ctx: RunContext): Promise<void> | undefined;
   /** The model request for this step. */
   stepRequest(ctx: RunContext, step: ActionStep): ModelRequest;
-  /** Acts on the model's answer: fills `step` (tool calls or code, observations, isFinalAnswer), yielding events. */
-  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined>;
+  /**
+   * Acts on the model's answer: fills `step` (tool calls or code, observations, isFinalAnswer),
+   * yielding events. A promise instead of events is fine when nobody hears them (`ctx.eventsHeard`).
+   */
+  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown>;
   /** The answer text asked for after max steps, made fit to return (CodeAgent drops code). */
   answerFromText?(text: string): string;
 }
@@ -89,7 +92,9 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
           step.modelOutputMessage = message;
           step.modelOutput = contentText(message.content);
           step.tokenUsage = message.tokenUsage;
-          yield* agent.act(ctx, step, message);
+          const acting = agent.act(ctx, step, message);
+          if (acting instanceof Promise) await acting;
+          else yield* acting;
         }
         if (step.isFinalAnswer) await checkAnswer(agent, ctx, step);
       } catch (error) {

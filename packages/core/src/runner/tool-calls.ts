@@ -1,9 +1,9 @@
-import { AgentAbortError, AgentError, AgentToolCallError, AgentToolExecutionError, ToolArgumentsError } from '../errors.js';
+import { AgentAbortError, AgentError, AgentToolCallError, AgentToolExecutionError, ToolArgumentsError, toAbortError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep, ApprovalRequest } from '../memory.js';
 import type { ChatMessageToolCall, ContentPart, ImagePart } from '../messages.js';
 import type { Tool, ToolContext } from '../tools.js';
-import { FINAL_ANSWER, parseToolArguments, toolParametersSchema } from '../tools.js';
+import { FINAL_ANSWER, checkToolArguments, toolParametersSchema } from '../tools.js';
 import { mapConcurrent, raceAbort } from './abort.js';
 import { errorText } from './model-call.js';
 import { notify } from './observers.js';
@@ -38,21 +38,29 @@ type Prepared = { call: ToolCallRequest; tool: Tool; args: unknown } | { call: T
 
 /**
  * The one tool path, for both agent kinds: find the tool, parse and validate its arguments.
- * Invalid calls come back as an outcome (an error for the model), never thrown.
+ * Invalid calls come back as an outcome (an error for the model), never thrown. Synchronous
+ * when the tool's schema is (zod, JSON Schema): a step's hot path pays no microtask for it.
  */
-async function prepare(runner: ToolRunner, call: ToolCallRequest): Promise<Prepared> {
+function prepare(runner: ToolRunner, call: ToolCallRequest): Prepared | Promise<Prepared> {
   const tool = runner.tools.get(call.name);
   if (!tool) return { call, outcome: fail(new AgentToolCallError(`Unknown tool ${call.name}, should be one of: ${[...runner.tools.keys()].join(', ')}.`)) };
   if (typeof call.arguments === 'string') {
     return { call, outcome: fail(new AgentToolCallError(`Tool '${call.name}' was called with arguments that are not a JSON object: ${call.arguments.slice(0, 500)}`)) };
   }
+  let args: unknown;
   try {
-    return { call, tool, args: await parseToolArguments(tool, call.arguments ?? {}) };
+    args = checkToolArguments(tool, call.arguments ?? {});
   } catch (error) {
-    const why = ToolArgumentsError.isInstance(error) ? error.message : errorText(error);
-    const inputs = JSON.stringify(toolParametersSchema(tool).properties);
-    return { call, outcome: fail(new AgentToolCallError(`Invalid call to tool '${call.name}': ${why}\nThe tool takes these inputs: ${inputs}`)) };
+    return invalid(call, tool, error);
   }
+  if (args instanceof Promise) return args.then((parsed: unknown) => ({ call, tool, args: parsed }), (error: unknown) => invalid(call, tool, error));
+  return { call, tool, args };
+}
+
+function invalid(call: ToolCallRequest, tool: Tool, error: unknown): Prepared {
+  const why = ToolArgumentsError.isInstance(error) ? error.message : errorText(error);
+  const inputs = JSON.stringify(toolParametersSchema(tool).properties);
+  return { call, outcome: fail(new AgentToolCallError(`Invalid call to tool '${call.name}': ${why}\nThe tool takes these inputs: ${inputs}`)) };
 }
 
 /**
@@ -70,33 +78,51 @@ async function decide(ctx: RunContext, runner: ToolRunner, tool: Tool, args: unk
   return raceAbort(Promise.resolve(runner.approve(request, { signal: ctx.signal })), ctx.signal);
 }
 
-/** Runs a prepared call (or reports its outcome), telling observers; aborts propagate. */
-async function execute(ctx: RunContext, stepNumber: number, prepared: Prepared, rejected: boolean, context: ToolContext): Promise<ToolOutcome> {
+/**
+ * Runs a prepared call (or reports its outcome), telling observers; aborts propagate. A tool
+ * that answers synchronously is not raced against the abort: its answer is already there.
+ */
+function execute(ctx: RunContext, stepNumber: number, prepared: Prepared, rejected: boolean, context: ToolContext): ToolOutcome | Promise<ToolOutcome> {
   const { call } = prepared;
   notify(ctx.observers, 'onToolCallStart', ctx.info, stepNumber, call);
-  let outcome: ToolOutcome;
-  if ('outcome' in prepared) outcome = prepared.outcome;
-  else if (rejected) outcome = fail(new AgentToolCallError(`The user rejected the call to '${call.name}'. Do not call it again with the same arguments.`));
-  else {
-    const { tool, args } = prepared;
-    try {
-      // Promise.resolve().then: a sync tool that throws becomes a rejection, not a crash of the step.
-      const output = await raceAbort(Promise.resolve().then(() => tool.forward(args, context)), context.signal);
-      outcome = { output, observation: observationText(output) };
-    } catch (error) {
-      if (context.signal.aborted || AgentAbortError.isInstance(error)) {
-        notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, { error });
-        throw error;
-      }
-      outcome = fail(
-        new AgentToolExecutionError(`Error executing tool '${call.name}' with arguments ${safeJson(args)}: ${errorText(error)}\nPlease try again or use another tool.`, {
-          cause: error,
-        }),
-      );
-    }
+  if ('outcome' in prepared) return ended(ctx, stepNumber, call, prepared.outcome);
+  if (rejected) return ended(ctx, stepNumber, call, fail(new AgentToolCallError(`The user rejected the call to '${call.name}'. Do not call it again with the same arguments.`)));
+  const { tool, args } = prepared;
+  let output: unknown;
+  try {
+    if (context.signal.aborted) throw toAbortError(context.signal);
+    output = tool.forward(args, context);
+  } catch (error) {
+    return ended(ctx, stepNumber, call, failed(call, args, error, context.signal));
+  }
+  if (!isThenable(output)) return ended(ctx, stepNumber, call, { output, observation: observationText(output) });
+  return raceAbort(Promise.resolve(output), context.signal).then(
+    (value) => ended(ctx, stepNumber, call, { output: value, observation: observationText(value) }),
+    (error: unknown) => ended(ctx, stepNumber, call, failed(call, args, error, context.signal)),
+  );
+}
+
+/** A tool's failure as the model's observation; an abort is thrown instead (observers hear of it first). */
+function failed(call: ToolCallRequest, args: unknown, error: unknown, signal: AbortSignal): ToolOutcome | { abort: unknown } {
+  if (signal.aborted || AgentAbortError.isInstance(error)) return { abort: error };
+  return fail(
+    new AgentToolExecutionError(`Error executing tool '${call.name}' with arguments ${safeJson(args)}: ${errorText(error)}\nPlease try again or use another tool.`, {
+      cause: error,
+    }),
+  );
+}
+
+function ended(ctx: RunContext, stepNumber: number, call: ToolCallRequest, outcome: ToolOutcome | { abort: unknown }): ToolOutcome {
+  if ('abort' in outcome) {
+    notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, { error: outcome.abort });
+    throw outcome.abort;
   }
   notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, outcome);
   return outcome;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 function toolContext(ctx: RunContext, stepNumber: number, callId: string): ToolContext {
@@ -128,50 +154,66 @@ export function toolCallEvent(stepNumber: number, call: ChatMessageToolCall): Ag
 }
 
 /**
- * Runs one step's native tool calls: final_answer alone, the others concurrently (at most
- * `maxToolConcurrency` at once), observations joined in call order. Calls that need a human
- * with nobody to answer leave the step pending: the run pauses before any tool runs.
+ * Runs one step's native tool calls with their events: each call's `tool_call` before it runs,
+ * each `tool_output` after (see executeToolCalls).
  */
 export async function* runToolCalls(ctx: RunContext, runner: ToolRunner, step: ActionStep, calls: ChatMessageToolCall[]): AsyncGenerator<AgentEvent, void, undefined> {
   if (ctx.eventsHeard) for (const call of calls) yield toolCallEvent(step.stepNumber, call);
+  const outcomes = await executeToolCalls(ctx, runner, step, calls);
+  for (let i = 0; outcomes && ctx.eventsHeard && i < calls.length; i++) {
+    const { output, observation, error } = outcomes[i];
+    yield { type: 'tool_output', stepNumber: step.stepNumber, callId: calls[i].id, name: calls[i].function.name, output, observation, isError: error !== undefined };
+  }
+}
 
+/**
+ * Runs one step's native tool calls, without events: final_answer alone, the others
+ * concurrently (at most `maxToolConcurrency` at once), observations joined in call order.
+ * Calls that need a human with nobody to answer leave the step pending: the run pauses before
+ * any tool runs. The outcomes in call order; none when no tool ran.
+ */
+export async function executeToolCalls(ctx: RunContext, runner: ToolRunner, step: ActionStep, calls: ChatMessageToolCall[]): Promise<ToolOutcome[] | undefined> {
   if (calls.length > 1 && calls.some((c) => c.function.name === FINAL_ANSWER)) {
     const others = calls.filter((c) => c.function.name !== FINAL_ANSWER).map((c) => c.function.name);
     step.error = new AgentToolCallError(
       `${FINAL_ANSWER} must be the only tool call in its step, but it was called together with: ${others.join(', ')}. Call the other tools first, then ${FINAL_ANSWER} alone.`,
     );
-    return;
+    return undefined;
   }
 
   const request = (c: ChatMessageToolCall): ToolCallRequest => ({ id: c.id, name: c.function.name, arguments: c.function.arguments });
-  // One call per step is the common case: no Promise.all for it.
-  const prepared = calls.length === 1 ? [await prepare(runner, request(calls[0]))] : await Promise.all(calls.map((c) => prepare(runner, request(c))));
-  const rejected = new Set<string>();
-  const pending: ApprovalRequest[] = [];
+  // One call per step is the common case: no Promise.all, and no await when it is ready.
+  let prepared: Prepared[];
+  if (calls.length === 1) {
+    const one = prepare(runner, request(calls[0]));
+    prepared = [one instanceof Promise ? await one : one];
+  } else prepared = await Promise.all(calls.map((c) => prepare(runner, request(c))));
+  let rejected: Set<string> | undefined;
+  let pending: ApprovalRequest[] | undefined;
   for (const p of prepared) {
     // Most tools need no human: skip the await (a step's hot path) without asking.
     if (!('tool' in p) || !p.tool.needsApproval) continue;
     const decision = await decide(ctx, runner, p.tool, p.args, p.call.id, toolContext(ctx, step.stepNumber, p.call.id));
-    if (decision === undefined) pending.push({ runId: ctx.id, callId: p.call.id, toolName: p.call.name, arguments: p.args });
-    else if (decision === false) rejected.add(p.call.id);
+    if (decision === undefined) (pending ??= []).push({ runId: ctx.id, callId: p.call.id, toolName: p.call.name, arguments: p.args });
+    else if (decision === false) (rejected ??= new Set()).add(p.call.id);
   }
-  if (pending.length > 0) {
+  if (pending) {
     step.pendingApprovals = pending;
-    return;
+    return undefined;
   }
 
-  const outcomes = await mapConcurrent(prepared, runner.maxToolConcurrency, (p) =>
-    execute(ctx, step.stepNumber, p, rejected.has(p.call.id), toolContext(ctx, step.stepNumber, p.call.id)),
-  );
+  const run = (p: Prepared): ToolOutcome | Promise<ToolOutcome> => execute(ctx, step.stepNumber, p, rejected?.has(p.call.id) ?? false, toolContext(ctx, step.stepNumber, p.call.id));
+  let outcomes: ToolOutcome[];
+  if (prepared.length === 1) {
+    const one = run(prepared[0]);
+    outcomes = [one instanceof Promise ? await one : one];
+  } else outcomes = await mapConcurrent(prepared, runner.maxToolConcurrency, run);
   recordOutcomes(step, prepared, outcomes);
-  for (let i = 0; ctx.eventsHeard && i < calls.length; i++) {
-    const { output, observation, error } = outcomes[i];
-    yield { type: 'tool_output', stepNumber: step.stepNumber, callId: calls[i].id, name: calls[i].function.name, output, observation, isError: error !== undefined };
-  }
   if (calls.length === 1 && calls[0].function.name === FINAL_ANSWER && !outcomes[0].error) {
     step.isFinalAnswer = true;
     step.actionOutput = outcomes[0].output;
   }
+  return outcomes;
 }
 
 /** Observations in call order; images are attached to the step, errors joined into one. */
