@@ -106,16 +106,19 @@ export function toolSpec(tool: Tool): ToolSpec {
 export function readTokenUsage(usage: unknown): TokenUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
   const u = usage as Record<string, unknown>;
-  const num = (...keys: string[]): number | undefined => {
-    for (const k of keys) if (typeof u[k] === 'number') return u[k] as number;
-    return undefined;
-  };
-  const input = num('prompt_tokens', 'input_tokens', 'inputTokens', 'promptTokens');
-  const output = num('completion_tokens', 'output_tokens', 'outputTokens', 'completionTokens');
+  const input = firstNumber(u.prompt_tokens, u.input_tokens, u.inputTokens, u.promptTokens);
+  const output = firstNumber(u.completion_tokens, u.output_tokens, u.outputTokens, u.completionTokens);
   if (input === undefined && output === undefined) return undefined;
   const inputTokens = input ?? 0;
   const outputTokens = output ?? 0;
-  return { inputTokens, outputTokens, totalTokens: num('total_tokens', 'totalTokens') ?? inputTokens + outputTokens };
+  return { inputTokens, outputTokens, totalTokens: firstNumber(u.total_tokens, u.totalTokens) ?? inputTokens + outputTokens };
+}
+
+function firstNumber(a: unknown, b: unknown, c?: unknown, d?: unknown): number | undefined {
+  if (typeof a === 'number') return a;
+  if (typeof b === 'number') return b;
+  if (typeof c === 'number') return c;
+  return typeof d === 'number' ? d : undefined;
 }
 
 /** GenerateOptions that are not model parameters (a switch: cheaper than a Set on every call). */

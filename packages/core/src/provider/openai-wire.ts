@@ -140,10 +140,11 @@ export function fromWireCompletion(completion: WireCompletion, provider: string)
   const message: ChatMessage = { role: 'assistant', content: m?.content ?? m?.refusal ?? null };
   if (m?.tool_calls?.length) {
     const calls: ChatMessageToolCall[] = [];
-    m.tool_calls.forEach((tc, i) => {
-      if ((tc.type !== undefined && tc.type !== 'function') || !tc.function?.name) return;
+    for (let i = 0; i < m.tool_calls.length; i++) {
+      const tc = m.tool_calls[i];
+      if ((tc.type !== undefined && tc.type !== 'function') || !tc.function?.name) continue;
       calls.push({ id: tc.id != null && String(tc.id) !== '' ? String(tc.id) : `call_${i}`, type: 'function', function: { name: tc.function.name, arguments: argumentsOf(tc.function.arguments) } });
-    });
+    }
     if (calls.length) message.toolCalls = calls;
   }
   const usage = readTokenUsage(completion.usage);

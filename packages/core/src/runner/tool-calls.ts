@@ -218,6 +218,12 @@ export async function executeToolCalls(ctx: RunContext, runner: ToolRunner, step
 
 /** Observations in call order; images are attached to the step, errors joined into one. */
 function recordOutcomes(step: ActionStep, prepared: Prepared[], outcomes: ToolOutcome[]): void {
+  // One call that answered with text or data (most steps): its observation, nothing to join.
+  const only = outcomes.length === 1 ? outcomes[0] : undefined;
+  if (only && !only.error && typeof only.output !== 'object') {
+    step.observations = only.observation;
+    return;
+  }
   const observations: string[] = [];
   const errors: AgentError[] = [];
   outcomes.forEach((outcome, i) => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TestModel, call, reply } from '../../test/helpers.js';
 import { ToolCallingAgent, tool } from '../index.js';
 import { inTurn, nextTurn, sliceSpent } from './turns.js';
@@ -100,5 +100,43 @@ describe('turns: time slices on a busy event loop', () => {
     expect(model.calls).toHaveLength(600);
     expect(totalMs).toBeGreaterThan(600);
     expect(stallMs).toBeLessThan(250);
+  });
+
+  describe('SMOL_TURN_SLICE_MS', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    });
+    const load = async (value: string) => {
+      vi.stubEnv('SMOL_TURN_SLICE_MS', value);
+      vi.resetModules();
+      return import('./turns.js');
+    };
+
+    it('sets the slice; 0 switches slicing off', async () => {
+      const short = await load('2');
+      await new Promise((r) => setImmediate(r));
+      expect(short.sliceSpent()).toBe(false);
+      busy(4);
+      expect(short.sliceSpent()).toBe(true);
+      const off = await load('0');
+      await new Promise((r) => setImmediate(r));
+      expect(off.sliceSpent()).toBe(false);
+      busy(15);
+      expect(off.sliceSpent()).toBe(false);
+    });
+
+    it('a value that is not a number of ms warns and keeps 10 ms', async () => {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+      const turns = await load('fast');
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('SMOL_TURN_SLICE_MS must be a number of ms'));
+      warn.mockRestore();
+      await new Promise((r) => setImmediate(r));
+      expect(turns.sliceSpent()).toBe(false);
+      busy(1);
+      expect(turns.sliceSpent()).toBe(false);
+      busy(10);
+      expect(turns.sliceSpent()).toBe(true);
+    });
   });
 });

@@ -5,8 +5,20 @@
 // uninterrupted work is under SLICE_MS; after that it waits in a FIFO queue, which is drained
 // SLICE_MS at a time, one event-loop turn apart, so that pending I/O is served in between.
 
-/** How long the loop may work before waiting continuations give way to I/O. */
-const SLICE_MS = 10;
+/**
+ * How long the loop may work before waiting continuations give way to I/O: 10 ms, or
+ * SMOL_TURN_SLICE_MS (0 switches slicing off: a batch job that only wants throughput; the bench
+ * counts instructions with it off, since under valgrind every slice would be spent).
+ */
+const SLICE_MS = sliceFromEnv(typeof process !== 'undefined' ? process.env?.SMOL_TURN_SLICE_MS : undefined);
+
+function sliceFromEnv(value: string | undefined): number {
+  if (value === undefined || value === '') return 10;
+  const ms = Number(value);
+  if (Number.isFinite(ms) && ms >= 0) return ms === 0 ? Infinity : ms;
+  process.emitWarning(`SMOL_TURN_SLICE_MS must be a number of ms (0 switches slicing off), got ${JSON.stringify(value)}: using 10.`);
+  return 10;
+}
 
 /** When the current stretch of work began; -1 once the loop has come round since. */
 let sliceStart = -1;
