@@ -40,6 +40,8 @@ export interface RunnerOptions {
   stream: boolean;
   /** Sockets per origin for runners that take a cap (floor). */
   sockets: number;
+  /** In place of the network (the instruction count's in-process server); only smol and openai-sdk take it. */
+  fetch?: typeof fetch;
 }
 
 export type RunnerFactory = (options: RunnerOptions) => Promise<Runner>;

@@ -28,9 +28,9 @@ export interface AgentsJob {
 
 export type Job = AgentsJob | LongStreamJob | AbortJob | SoakJob;
 
-export async function loadRunner(job: Pick<AgentsJob, 'runner' | 'baseURL' | 'stream' | 'sockets'>): Promise<Runner> {
+export async function loadRunner(job: Pick<AgentsJob, 'runner' | 'baseURL' | 'stream' | 'sockets'> & { fetch?: typeof fetch }): Promise<Runner> {
   const mod = (await import(`./runners/${job.runner}.ts`)) as { createRunner: RunnerFactory };
-  return mod.createRunner({ baseURL: job.baseURL, stream: job.stream, sockets: job.sockets });
+  return mod.createRunner({ baseURL: job.baseURL, stream: job.stream, sockets: job.sockets, fetch: job.fetch });
 }
 
 async function agents(job: AgentsJob): Promise<Record<string, unknown>> {

@@ -16,10 +16,10 @@ const TOOLS: ChatCompletionTool[] = [
   },
 ];
 
-export const createRunner: RunnerFactory = async ({ baseURL, stream }) => {
+export const createRunner: RunnerFactory = async ({ baseURL, stream, fetch }) => {
   if (stream) throw new Error('openai-sdk: streaming is not part of this reference runner');
   // smol's transport with its default pool (1,024 sockets), as OpenAIServerModel gets it.
-  const client = new OpenAI({ baseURL, apiKey: API_KEY, maxRetries: 0, logLevel: 'off', fetch: createNodeFetch() });
+  const client = new OpenAI({ baseURL, apiKey: API_KEY, maxRetries: 0, logLevel: 'off', fetch: fetch ?? createNodeFetch() });
   return {
     stepsPerAgent: 3,
     async runOne(i, signal) {

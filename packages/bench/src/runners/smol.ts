@@ -5,8 +5,8 @@ import { OpenAIServerModel } from '@smol/openai';
 import { z } from 'zod';
 import { API_KEY, MODEL_ID, TOOL_DESCRIPTION, TOOL_NAME, lookup, taskFor, type RunnerFactory } from '../work.ts';
 
-export const createRunner: RunnerFactory = async ({ baseURL, stream }) => {
-  const model = new OpenAIServerModel({ modelId: MODEL_ID, baseURL: baseURL, apiKey: API_KEY });
+export const createRunner: RunnerFactory = async ({ baseURL, stream, fetch }) => {
+  const model = new OpenAIServerModel({ modelId: MODEL_ID, baseURL: baseURL, apiKey: API_KEY, ...(fetch && { fetch }) });
   const lookupTool = tool({
     name: TOOL_NAME,
     description: TOOL_DESCRIPTION,

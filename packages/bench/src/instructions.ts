@@ -1,0 +1,122 @@
+// pnpm --filter @smol/bench run instructions: machine instructions per model call of smol and of
+// the bare SDK loop, counted by valgrind (callgrind), against an in-process server. CPU time on
+// this machine drifts by tens of percent between runs minutes apart; an instruction count is the
+// same from run to run, so it tells smol's own cost from the machine's noise. It does not see
+// what time sees beyond instructions (cache misses, the network, turns on a busy loop), so the
+// load tables stay the measure of record. Writes instructions-report.md, which BENCHMARKS.md keeps.
+//   --runners smol,openai-sdk  --n 50  --warmup 30  --batches 12  --out FILE
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    runners: { type: 'string', default: 'smol,openai-sdk' },
+    n: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '30' },
+    batches: { type: 'string', default: '12' },
+    out: { type: 'string' },
+  },
+});
+const n = Number(values.n);
+const warmup = Number(values.warmup);
+const batches = Number(values.batches);
+const runners = values.runners!.split(',');
+
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  process.stderr.write('valgrind is not installed: apt-get install -y valgrind (Debian)\n');
+  process.exit(1);
+}
+
+/** What a function symbol is part of, for the breakdown (JIT-compiled JavaScript has no symbol). */
+function category(symbol: string): string {
+  if (/compiler::|turboshaft|maglev/i.test(symbol)) return 'JIT compiler';
+  if (/Json/.test(symbol)) return 'JSON (parse, stringify)';
+  if (/Scaveng|Mark|Sweep|Evacuat|heap::|Heap|RecordWrite|WriteBarrier|Remembered/.test(symbol)) return 'garbage collector (and write barriers)';
+  if (/^\?\?\?:0x|^0x/.test(symbol)) return 'JavaScript (JIT-compiled code)';
+  if (/Builtins_/.test(symbol)) return "V8's built-in functions";
+  return 'other (Node, V8 runtime, libc)';
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'smol-instructions-'));
+
+/** Instructions of one worker process, in all and by category (callgrind_annotate over its output). */
+function count(runner: string, measured: number): Promise<Map<string, number>> {
+  const job = JSON.stringify({ runner, n, warmup, batches: measured });
+  const file = join(dir, `${runner}-${measured}.out`);
+  // V8's predictable mode (one thread, and no GC or compile decision taken on the clock) and no
+  // time slices (under valgrind every 10 ms slice would be spent, and when is a matter of timing):
+  // the same count every time, however busy the machine.
+  const args = ['--tool=callgrind', `--callgrind-out-file=${file}`, process.execPath, '--predictable', '--predictable-gc-schedule', join(here, 'instructions-worker.ts'), job];
+  const child = spawn('valgrind', args, { env: { ...process.env, SMOL_TURN_SLICE_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolvePromise, reject) => {
+    child.once('close', (code) => {
+      const collected = /Collected : (\d+)/.exec(stderr);
+      if (code !== 0 || !collected || !stdout.includes('CALLS')) return reject(new Error(`${runner} (${measured} batches): exit ${code}\n${stderr.slice(-1500)}`));
+      const byCategory = new Map<string, number>([['all', Number(collected[1])]]);
+      const annotated = spawnSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      for (const line of annotated.stdout.split('\n')) {
+        const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+        if (!m || m[2].includes('PROGRAM TOTALS')) continue;
+        const c = category(m[2]);
+        byCategory.set(c, (byCategory.get(c) ?? 0) + Number(m[1].replaceAll(',', '')));
+      }
+      resolvePromise(byCategory);
+    });
+  });
+}
+
+const t0 = Date.now();
+const perCall = new Map<string, Map<string, number>>();
+try {
+  for (const runner of runners) {
+    // The two processes of a runner share the two cores; the counts do not depend on it.
+    const [without, withBatches] = await Promise.all([count(runner, 0), count(runner, batches)]);
+    const calls = batches * n * 3;
+    const per = new Map<string, number>();
+    for (const [c, v] of withBatches) per.set(c, (v - (without.get(c) ?? 0)) / calls);
+    perCall.set(runner, per);
+    process.stdout.write(`${runner.padEnd(12)} ${Math.round(per.get('all')! / 1000)}k instructions per model call\n`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const last = runners[runners.length - 1];
+const base = perCall.get(last)!;
+const k = (v: number | undefined): string => `${Math.round((v ?? 0) / 1000)}k`;
+const rows = runners.map((r) => `| ${r} | ${k(perCall.get(r)!.get('all'))} | ${(perCall.get(r)!.get('all')! / base.get('all')!).toFixed(2)}x |`);
+const categories = [...base.keys()].filter((c) => c !== 'all').sort((a, b) => (perCall.get(runners[0])!.get(b) ?? 0) - (perCall.get(runners[0])!.get(a) ?? 0));
+const breakdown = categories.map((c) => `| ${c} | ${runners.map((r) => k(perCall.get(r)!.get(c))).join(' | ')} | ${k((perCall.get(runners[0])!.get(c) ?? 0) - (base.get(c) ?? 0))} |`);
+const md = [
+  '## Instructions per model call (valgrind)',
+  '',
+  `Generated by \`pnpm --filter @smol/bench run instructions\` on ${new Date().toISOString().slice(0, 10)} (${Math.round((Date.now() - t0) / 1000)} s). ` +
+    `CPU time on this machine drifts by tens of percent between runs; a count of machine instructions does not. Each runner does the bench's work (3 model calls per agent) ` +
+    `against an in-process server (the same \`fetch\` for both, so the SDK loop and smol both hand the SDK their signal) under callgrind, ${warmup} warm-up batches of ${n} agents, ` +
+    `then ${batches} more; the count is that of the ${batches} batches (a run with them minus a run without), over their ${batches * n * 3} model calls. ` +
+    "V8's predictable mode (`--predictable --predictable-gc-schedule`: one thread, no GC or compile decision taken on the clock) and no time slices (`SMOL_TURN_SLICE_MS=0`) make the count the same from run to run. " +
+    "Instructions are not time: cache misses, the network and a busy loop's turns are in the tables above and not here.",
+  '',
+  `| runner | instructions per model call | ÷ ${last} |`,
+  '| --- | --- | --- |',
+  ...rows,
+  '',
+  `Where they go, by the function each instruction ran in (callgrind_annotate; a symbol's category is read from its name, so the split is approximate; the rows leave out functions under 0.01%):`,
+  '',
+  `| part | ${runners.join(' | ')} | ${runners[0]} − ${last} |`,
+  `| --- | ${runners.map(() => '---').join(' | ')} | --- |`,
+  ...breakdown,
+  '',
+].join('\n');
+const out = values.out ? resolve(values.out) : join(here, '..', 'instructions-report.md');
+writeFileSync(out, md);
+process.stdout.write(`wrote ${out}\n`);
