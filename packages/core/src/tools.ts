@@ -65,7 +65,32 @@ export interface StandardJsonSchema<T = unknown> {
 
 const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const schemaCache = new WeakMap<Tool, JsonSchemaObject>();
-const validatorCache = new WeakMap<Tool, Validator>();
+const validatorCache = new WeakMap<Tool, { full: Validator; keysOnly?: (args: Record<string, unknown>) => boolean }>();
+
+/** Words of a JSON Schema property that say nothing about its value. */
+const ANNOTATIONS = new Set(['description', 'title', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
+
+/**
+ * For a schema whose properties take any value (final_answer's, without an output schema), the
+ * whole check is which keys are there: a function that passes such arguments without running the
+ * validator. What it does not pass goes to the validator, which words the error.
+ */
+function keysOnlyCheck(schema: JsonSchemaObject): ((args: Record<string, unknown>) => boolean) | undefined {
+  const keys = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k));
+  if (keys.some((k) => k !== 'type' && k !== 'properties' && k !== 'required' && k !== 'additionalProperties')) return undefined;
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false && schema.additionalProperties !== true) return undefined;
+  const properties = schema.properties ?? {};
+  for (const prop of Object.values(properties)) {
+    if (typeof prop !== 'object' || prop === null || Object.keys(prop).some((k) => !ANNOTATIONS.has(k))) return undefined;
+  }
+  const required = schema.required ?? [];
+  const closed = schema.additionalProperties === false;
+  return (args) => {
+    for (const key of required) if (!Object.hasOwn(args, key)) return false;
+    if (closed) for (const key in args) if (!Object.hasOwn(properties, key)) return false;
+    return true;
+  };
+}
 
 /** The JSON Schema of a tool's arguments, computed once per tool. */
 export function toolParametersSchema(tool: Tool): JsonSchemaObject {
@@ -107,10 +132,12 @@ export function checkToolArguments(tool: Tool, args: unknown): unknown {
   }
   let validator = validatorCache.get(tool);
   if (!validator) {
-    validator = new Validator(toolParametersSchema(tool) as never, '2020-12', false);
+    const schema = toolParametersSchema(tool);
+    validator = { full: new Validator(schema as never, '2020-12', false), keysOnly: keysOnlyCheck(schema) };
     validatorCache.set(tool, validator);
   }
-  const result = validator.validate(args);
+  if (validator.keysOnly?.(args as Record<string, unknown>)) return args;
+  const result = validator.full.validate(args);
   if (!result.valid) {
     const messages = result.errors
       .filter((e) => e.keyword !== 'properties' && e.keyword !== 'items')

@@ -10,7 +10,7 @@ import {
   type ChatMessage,
   type ChatMessageStreamDelta,
 } from '@smol/core';
-import { createNodeFetch, getDefaultNodeFetch } from '@smol/core/transport';
+import { RUN_SIGNAL, createNodeFetch, getDefaultNodeFetch } from '@smol/core/transport';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OpenAIModel, OpenAIServerModel, type OpenAIServerModelOptions } from './index.js';
 import { startFixtureServer, type FixtureServer } from '../test/fixture-server.js';
@@ -208,6 +208,20 @@ describe('OpenAIServerModel.agenerate', () => {
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
     // smol's transport tears the connection down (how another fetch does it is its own business).
     if (ours) await closed;
+  });
+
+  it('hands the run signal straight to a fetch that declares it reads RUN_SIGNAL (a wrapper of smol\'s)', async () => {
+    server.reply({ fixture: 'chat-completion-text.json' });
+    const seen: (RequestInit & { [RUN_SIGNAL]?: AbortSignal })[] = [];
+    const wrapper = Object.assign((input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(init ?? {});
+      return getDefaultNodeFetch()(input, init);
+    }, { [RUN_SIGNAL]: true });
+    const ac = new AbortController();
+    await model({ fetch: wrapper }).agenerate(messages, { signal: ac.signal });
+    expect(seen).toHaveLength(1);
+    expect(seen[0][RUN_SIGNAL]).toBe(ac.signal);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 
   it('aborts during the retry wait', async () => {

@@ -24,14 +24,18 @@ export type FetchFunction = typeof globalThis.fetch;
  * (`{ [RUN_SIGNAL]: signal }`) instead of its `signal` option. Given a caller's signal, the
  * official SDKs combine it with their own through AbortSignal.any on every request, which cost
  * 0.05 ms of CPU per request here (a tenth of the openai SDK's whole cost); this way the run's
- * signal reaches the socket with one listener. Only smol's fetch reads it: with another fetch,
- * pass the SDK the signal.
+ * signal reaches the socket with one listener. Only smol's fetch reads it (and a fetch that
+ * declares it does: see readsRunSignal); with another fetch, pass the SDK the signal.
  */
 export const RUN_SIGNAL: unique symbol = Symbol.for('smol.runSignal');
 
-/** Whether `fetch` is one made by createNodeFetch (so it honours RUN_SIGNAL). */
+/**
+ * Whether `fetch` honours RUN_SIGNAL: one made by createNodeFetch, or a fetch of your own that
+ * says so with `fetch[RUN_SIGNAL] = true` (a wrapper that passes `init` on to smol's fetch, say,
+ * for logging or metrics, keeps the cheaper path that way).
+ */
 export function readsRunSignal(fetch: unknown): boolean {
-  return typeof fetch === 'function' && nodeFetches.has(fetch);
+  return typeof fetch === 'function' && (nodeFetches.has(fetch) || (fetch as { [RUN_SIGNAL]?: unknown })[RUN_SIGNAL] === true);
 }
 
 const nodeFetches = new WeakSet<object>();
