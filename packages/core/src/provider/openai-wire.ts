@@ -74,20 +74,9 @@ export function toWireMessages(messages: readonly ChatMessage[]): WireMessage[] 
 }
 
 const toolCache = new WeakMap<ToolSpec, WireTool>();
-const toolListCache = new WeakMap<readonly ToolSpec[], WireTool[]>();
 
-/** Tools as `{ type: 'function', function }` definitions, built once per tool (and per frozen list, as ApiModel passes them). */
+/** Tools as `{ type: 'function', function }` definitions, built once per tool. */
 export function toWireTools(tools: readonly ToolSpec[]): WireTool[] {
-  if (!Object.isFrozen(tools)) return wireTools(tools);
-  let wire = toolListCache.get(tools);
-  if (!wire) {
-    wire = wireTools(tools);
-    toolListCache.set(tools, wire);
-  }
-  return wire;
-}
-
-function wireTools(tools: readonly ToolSpec[]): WireTool[] {
   return tools.map((spec) => {
     let t = toolCache.get(spec);
     if (!t) {

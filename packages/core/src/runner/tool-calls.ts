@@ -53,7 +53,7 @@ function prepare(runner: ToolRunner, call: ToolCallRequest): Prepared | Promise<
   } catch (error) {
     return invalid(call, tool, error);
   }
-  if (args instanceof Promise) return args.then((parsed: unknown) => ({ call, tool, args: parsed }), (error: unknown) => invalid(call, tool, error));
+  if (isThenable(args)) return Promise.resolve(args).then((parsed: unknown) => ({ call, tool, args: parsed }), (error: unknown) => invalid(call, tool, error));
   return { call, tool, args };
 }
 
@@ -93,30 +93,26 @@ function execute(ctx: RunContext, stepNumber: number, prepared: Prepared, reject
     if (context.signal.aborted) throw toAbortError(context.signal);
     output = tool.forward(args, context);
   } catch (error) {
-    return ended(ctx, stepNumber, call, failed(call, args, error, context.signal));
+    return failed(ctx, stepNumber, call, args, error, context.signal);
   }
   if (!isThenable(output)) return ended(ctx, stepNumber, call, { output, observation: observationText(output) });
   return raceAbort(Promise.resolve(output), context.signal).then(
     (value) => ended(ctx, stepNumber, call, { output: value, observation: observationText(value) }),
-    (error: unknown) => ended(ctx, stepNumber, call, failed(call, args, error, context.signal)),
+    (error: unknown) => failed(ctx, stepNumber, call, args, error, context.signal),
   );
 }
 
-/** A tool's failure as the model's observation; an abort is thrown instead (observers hear of it first). */
-function failed(call: ToolCallRequest, args: unknown, error: unknown, signal: AbortSignal): ToolOutcome | { abort: unknown } {
-  if (signal.aborted || AgentAbortError.isInstance(error)) return { abort: error };
-  return fail(
-    new AgentToolExecutionError(`Error executing tool '${call.name}' with arguments ${safeJson(args)}: ${errorText(error)}\nPlease try again or use another tool.`, {
-      cause: error,
-    }),
-  );
-}
-
-function ended(ctx: RunContext, stepNumber: number, call: ToolCallRequest, outcome: ToolOutcome | { abort: unknown }): ToolOutcome {
-  if ('abort' in outcome) {
-    notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, { error: outcome.abort });
-    throw outcome.abort;
+/** A tool's failure becomes the model's observation; an abort is thrown instead, once observers heard of it. */
+function failed(ctx: RunContext, stepNumber: number, call: ToolCallRequest, args: unknown, error: unknown, signal: AbortSignal): ToolOutcome {
+  if (signal.aborted || AgentAbortError.isInstance(error)) {
+    notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, { error });
+    throw error;
   }
+  const message = `Error executing tool '${call.name}' with arguments ${safeJson(args)}: ${errorText(error)}\nPlease try again or use another tool.`;
+  return ended(ctx, stepNumber, call, fail(new AgentToolExecutionError(message, { cause: error })));
+}
+
+function ended(ctx: RunContext, stepNumber: number, call: ToolCallRequest, outcome: ToolOutcome): ToolOutcome {
   notify(ctx.observers, 'onToolCallEnd', ctx.info, stepNumber, call, outcome);
   return outcome;
 }

@@ -30,15 +30,13 @@ export type FetchFunction = typeof globalThis.fetch;
 export const RUN_SIGNAL: unique symbol = Symbol.for('smol.runSignal');
 
 /**
- * Whether `fetch` honours RUN_SIGNAL: one made by createNodeFetch, or a fetch of your own that
- * says so with `fetch[RUN_SIGNAL] = true` (a wrapper that passes `init` on to smol's fetch, say,
- * for logging or metrics, keeps the cheaper path that way).
+ * Whether `fetch` honours RUN_SIGNAL, which it says with `fetch[RUN_SIGNAL] === true`: every fetch
+ * createNodeFetch makes does, and so may a fetch of your own that passes `init` on to smol's (a
+ * logging or metrics wrapper keeps the cheaper path that way).
  */
 export function readsRunSignal(fetch: unknown): boolean {
-  return typeof fetch === 'function' && (nodeFetches.has(fetch) || (fetch as { [RUN_SIGNAL]?: unknown })[RUN_SIGNAL] === true);
+  return typeof fetch === 'function' && (fetch as { [RUN_SIGNAL]?: unknown })[RUN_SIGNAL] === true;
 }
-
-const nodeFetches = new WeakSet<object>();
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
@@ -119,7 +117,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
       else void pump(body as ReadableStream<Uint8Array>, req);
     });
   };
-  nodeFetches.add(nodeFetch);
+  Object.defineProperty(nodeFetch, RUN_SIGNAL, { value: true });
   return nodeFetch as FetchFunction;
 }
 
