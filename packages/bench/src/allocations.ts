@@ -7,19 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { inProcessServer } from './in-process-server.ts';
-import { loadRunner } from './worker.ts';
+import { IN_PROCESS_OPTIONS, inProcessRunner } from './in-process-server.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: {
-    runners: { type: 'string', default: 'smol,openai-sdk' },
-    n: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '30' },
-    batches: { type: 'string', default: '12' },
-    top: { type: 'string', default: '25' },
-    one: { type: 'string' },
-  },
+  options: { ...IN_PROCESS_OPTIONS, top: { type: 'string', default: '25' }, one: { type: 'string' } },
 });
 const [n, warmup, batches] = [Number(values.n), Number(values.warmup), Number(values.batches)];
 const runners = values.runners!.split(',');
@@ -34,17 +26,12 @@ interface ProfileNode {
 async function profileOne(name: string): Promise<Record<string, number>> {
   const session = new Session();
   session.connect();
-  const server = inProcessServer();
-  const runner = await loadRunner({ runner: name, baseURL: 'http://127.0.0.1:9/v1', stream: false, sockets: 1, fetch: server.fetch });
-  let next = 0;
-  const batch = () => Promise.all(Array.from({ length: n }, () => runner.runOne(next++)));
-  for (let i = 0; i < warmup; i++) await batch();
-  const before = server.calls();
+  const runner = await inProcessRunner(name, n);
+  await runner.batches(warmup);
   await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
-  for (let i = 0; i < batches; i++) await batch();
+  const calls = await runner.batches(batches);
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
   session.disconnect();
-  const calls = server.calls() - before;
   const bytes: Record<string, number> = {};
   const walk = (node: ProfileNode): void => {
     const { functionName, url, lineNumber } = node.callFrame;

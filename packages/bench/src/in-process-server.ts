@@ -2,6 +2,7 @@
 // process, for the instruction count and the allocation profile: no sockets, no second process.
 import { RUN_SIGNAL } from '@smol/core/transport';
 import { MODEL_ID } from './work.ts';
+import { loadRunner } from './worker.ts';
 
 // Answers are strings made once: the server's own work is not the client's, so it is kept to a few scans.
 const completion = (message: Record<string, unknown>, finish: string): string =>
@@ -34,4 +35,32 @@ export function inProcessServer(): { fetch: typeof fetch; calls(): number } {
     return new Response(text, { status: 200, headers: HEADERS });
   };
   return { fetch: Object.assign(server, { [RUN_SIGNAL]: true }) as unknown as typeof fetch, calls: () => calls };
+}
+
+/** The command-line options of the in-process measurements (instructions, allocations). */
+export const IN_PROCESS_OPTIONS = {
+  runners: { type: 'string', default: 'smol,openai-sdk' },
+  n: { type: 'string', default: '50' },
+  warmup: { type: 'string', default: '30' },
+  batches: { type: 'string', default: '12' },
+} as const;
+
+/**
+ * A runner on the in-process server: `batches(k)` runs k batches of `n` agents at once and
+ * returns the model calls they made, checked against what the runner's agents must make.
+ */
+export async function inProcessRunner(name: string, n: number): Promise<{ batches(count: number): Promise<number> }> {
+  const server = inProcessServer();
+  const runner = await loadRunner({ runner: name, baseURL: 'http://127.0.0.1:9/v1', stream: false, sockets: 1, fetch: server.fetch });
+  let next = 0;
+  return {
+    async batches(count) {
+      const before = server.calls();
+      for (let i = 0; i < count; i++) await Promise.all(Array.from({ length: n }, () => runner.runOne(next++)));
+      const calls = server.calls() - before;
+      const expected = count * n * runner.stepsPerAgent;
+      if (calls !== expected) throw new Error(`${name}: ${calls} model calls, expected ${expected}`);
+      return calls;
+    },
+  };
 }

@@ -3,8 +3,7 @@
 // difference between a run with batches and one without is the work of those batches alone,
 // without Node's start-up, module loading or the warm-up's compilation.
 //   argv[2]: {"runner":"smol","n":50,"warmup":30,"batches":12}
-import { inProcessServer } from './in-process-server.ts';
-import { loadRunner } from './worker.ts';
+import { inProcessRunner } from './in-process-server.ts';
 
 interface InstructionsJob {
   runner: string;
@@ -14,15 +13,6 @@ interface InstructionsJob {
 }
 
 const job = JSON.parse(process.argv[2]) as InstructionsJob;
-
-const server = inProcessServer();
-const runner = await loadRunner({ runner: job.runner, baseURL: 'http://127.0.0.1:9/v1', stream: false, sockets: 1, fetch: server.fetch });
-let next = 0;
-const batch = () => Promise.all(Array.from({ length: job.n }, () => runner.runOne(next++)));
-for (let i = 0; i < job.warmup; i++) await batch();
-const before = server.calls();
-for (let i = 0; i < job.batches; i++) await batch();
-const expected = job.batches * job.n * runner.stepsPerAgent;
-const calls = server.calls() - before;
-if (calls !== expected) throw new Error(`${job.runner}: ${calls} model calls, expected ${expected}`);
-process.stdout.write(`CALLS ${calls}\n`);
+const runner = await inProcessRunner(job.runner, job.n);
+await runner.batches(job.warmup);
+process.stdout.write(`CALLS ${await runner.batches(job.batches)}\n`);

@@ -1,8 +1,8 @@
 // pnpm --filter @smol/bench run instructions: machine instructions per model call of smol and of
 // the bare SDK loop, counted by valgrind (callgrind), against an in-process server. CPU time on
 // this machine drifts by tens of percent between runs minutes apart; an instruction count is the
-// same from run to run within a few percent, so it tells smol's own cost from the machine's noise. It does not see
-// what time sees beyond instructions (cache misses, the network, turns on a busy loop), so the
+// same from run to run within a few percent, so it tells smol's own cost from the machine's
+// noise. It does not see what time sees beyond instructions (cache misses, the network, turns on a busy loop), so the
 // load tables stay the measure of record. Writes instructions-report.md, which BENCHMARKS.md keeps.
 //   --runners smol,openai-sdk  --n 50  --warmup 30  --batches 12  --out FILE
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,17 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { IN_PROCESS_OPTIONS } from './in-process-server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: {
-    runners: { type: 'string', default: 'smol,openai-sdk' },
-    n: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '30' },
-    batches: { type: 'string', default: '12' },
-    out: { type: 'string' },
-  },
+  options: { ...IN_PROCESS_OPTIONS, out: { type: 'string' } },
 });
 const n = Number(values.n);
 const warmup = Number(values.warmup);
