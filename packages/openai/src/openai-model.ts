@@ -58,6 +58,7 @@ export class OpenAIServerModel extends ApiModel {
   #client: OpenAI | undefined;
   /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). */
   #runSignal = false;
+  #endpointName: string | undefined;
 
   constructor(options: OpenAIServerModelOptions, endpoint?: OpenAIEndpoint) {
     super(options);
@@ -92,7 +93,8 @@ export class OpenAIServerModel extends ApiModel {
   }
 
   protected override describeEndpoint(): string {
-    return endpointName(this.endpointContext);
+    // Once: every completion is handed the name (for its error), and the context is frozen.
+    return (this.#endpointName ??= endpointName(this.endpointContext));
   }
 
   protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {

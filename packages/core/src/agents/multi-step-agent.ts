@@ -123,7 +123,7 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
   abstract stepRequest(ctx: RunContext, step: ActionStep): ModelRequest;
 
   /** Acts on the model's answer: fills `step`, yielding events as they happen. */
-  abstract act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown>;
+  abstract act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown> | undefined;
 
   /** Per-run resources (a CodeAgent's sandbox session); push their cleanup on ctx.disposers. */
   setupRun(_ctx: RunContext): Promise<void> | undefined {
@@ -234,7 +234,12 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     });
   }
 
-  async checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined> {
+  checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined> | undefined {
+    // No checks (most agents): nothing to await on the final step's path.
+    return this.finalAnswerChecks.length === 0 ? undefined : this.#runChecks(answer, ctx);
+  }
+
+  async #runChecks(answer: unknown, ctx: RunContext): Promise<string | undefined> {
     for (const check of this.finalAnswerChecks) {
       const label = check.name || 'anonymous';
       try {

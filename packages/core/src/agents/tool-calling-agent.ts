@@ -49,11 +49,13 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
 
   // Not a generator of its own: handing back runToolCalls' saves a layer every event passes through,
   // and a drained run that nobody listens to gets no generator at all.
-  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown> {
+  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown> | undefined {
     const calls = message.toolCalls?.length ? message.toolCalls : toolCallsFromText(step.modelOutput ?? '');
     if (!calls) throw new AgentParsingError('The model did not call any tool. Call a tool, or call `final_answer` with the answer.');
     step.toolCalls = calls;
-    return ctx.eventsHeard ? runToolCalls(ctx, this, step, calls) : executeToolCalls(ctx, this, step, calls);
+    if (ctx.eventsHeard) return runToolCalls(ctx, this, step, calls);
+    const done = executeToolCalls(ctx, this, step, calls);
+    return done instanceof Promise ? done : undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import type { FetchFunction } from '../transport/node-fetch.js';
 import { AttemptScope } from './attempt-scope.js';
 import { ConcurrencyLimit, RateLimiter, type ModelRateLimiter } from './rate-limiter.js';
 import { SecretSet, sanitizeModelError } from './redact.js';
-import { callAsync, resolveRetryOptions, retryStreamOrThrow, withRetry, type RetryBackoff, type RetryOptions } from './retry.js';
+import { resolveRetryOptions, retryStreamOrThrow, retryWaitOrThrow, sleep, type RetryBackoff, type RetryOptions } from './retry.js';
 import { StopFilter, firstStop } from './stop-filter.js';
 
 /**
@@ -240,28 +240,43 @@ export abstract class ApiModel implements Model {
       return Promise.reject(error);
     }
     const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
+    return this.#attempt(prepared, call, stops, 1);
+  }
+
+  /**
+   * Attempt `attempt` (from 1) and, on a retryable failure, the next after its wait. A promise
+   * chain rather than an async function: a call in flight keeps no suspended frames here, which
+   * thousands of concurrent runs would each hold (memory and GC per agent).
+   */
+  #attempt(prepared: readonly ChatMessage[], call: ModelCallOptions, stops: string[] | undefined, attempt: number): Promise<ChatMessage> {
     const { signal } = call;
-    const finish = (answer: ChatMessage): ChatMessage => {
-      let message = answer;
-      if (message.tokenUsage) this.rateLimiter?.recordTokens(message.tokenUsage.totalTokens);
-      if (stops && typeof message.content === 'string') {
-        const cut = firstStop(message.content, stops);
-        if (cut >= 0) message = { ...message, content: message.content.slice(0, cut) };
-      }
-      return message;
-    };
-    // Promise chains rather than async functions: a call in flight keeps no suspended frames
-    // here, which thousands of concurrent runs would each hold (memory and GC per agent).
-    const attempt = (): Promise<ChatMessage> => {
-      if (!this.concurrency && !this.rateLimiter && this.timeoutMs === undefined) {
-        // A provider's generateOnce need not be async; what it throws is cleaned all the same.
-        return callAsync(() => this.generateOnce(prepared, call)).then(finish, (error: unknown) => {
-          throw this.normalizeError(error, signal, undefined);
-        });
-      }
-      return this.#limitedAttempt(prepared, call).then(finish);
-    };
-    return withRetry(attempt, { retry: this.retryOptions, signal });
+    if (signal?.aborted) return Promise.reject(toAbortError(signal));
+    const plain = !this.concurrency && !this.rateLimiter && this.timeoutMs === undefined;
+    let answer: Promise<ChatMessage>;
+    try {
+      // A provider's generateOnce need not be async; what it throws is cleaned all the same.
+      answer = plain ? this.generateOnce(prepared, call) : this.#limitedAttempt(prepared, call);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    return answer.then(
+      (message) => this.#finish(message, stops),
+      (error: unknown) => {
+        const failure = plain ? this.normalizeError(error, signal, undefined) : error;
+        const delayMs = retryWaitOrThrow(failure, attempt, this.retryOptions, signal);
+        return sleep(delayMs, signal).then(() => this.#attempt(prepared, call, stops, attempt + 1));
+      },
+    );
+  }
+
+  /** An answer as the caller gets it: its tokens counted by the rate limiter, its text cut at a stop sequence the API could not apply. */
+  #finish(answer: ChatMessage, stops: string[] | undefined): ChatMessage {
+    if (answer.tokenUsage) this.rateLimiter?.recordTokens(answer.tokenUsage.totalTokens);
+    if (stops && typeof answer.content === 'string') {
+      const cut = firstStop(answer.content, stops);
+      if (cut >= 0) return { ...answer, content: answer.content.slice(0, cut) };
+    }
+    return answer;
   }
 
   /** One attempt under the model's concurrency limit, rate limiter and time limit. */

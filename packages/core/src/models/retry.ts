@@ -172,10 +172,7 @@ export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: WithR
   const from = (attempt: number): Promise<T> => {
     if (signal?.aborted) return Promise.reject(toAbortError(signal));
     return callAsync(() => fn(attempt)).catch((error: unknown) => {
-      if (signal?.aborted) throw toAbortError(signal);
-      if (attempt > policy.maxRetries || !retryable(error)) throw error;
-      const delayMs = retryDelay(attempt, policy, error, options.random);
-      if (delayMs === undefined) throw error;
+      const delayMs = retryWaitOrThrow(error, attempt, policy, signal, retryable, options.random);
       options.onRetry?.({ attempt, error, delayMs });
       return sleep(delayMs, signal).then(() => from(attempt + 1));
     });
@@ -203,8 +200,27 @@ export interface StreamRetryState {
 export async function retryStreamOrThrow(error: unknown, state: StreamRetryState): Promise<void> {
   const { signal } = state;
   if (signal?.aborted) throw toAbortError(signal);
-  if (state.yielded || state.attempt > state.retry.maxRetries || !isRetryableError(error)) throw error;
-  const delayMs = retryDelay(state.attempt, state.retry, error, state.random);
+  if (state.yielded) throw error;
+  await sleep(retryWaitOrThrow(error, state.attempt, state.retry, signal, isRetryableError, state.random), signal);
+}
+
+/**
+ * The one retry rule: after attempt `attempt` (from 1) failed with `error`, the wait before the
+ * next. Throws instead when there is no next: the AgentAbortError of an aborted signal, or
+ * `error` itself when it is not retryable, the retries are used up, or the server asks for a
+ * longer wait than `maxDelayMs`.
+ */
+export function retryWaitOrThrow(
+  error: unknown,
+  attempt: number,
+  policy: Readonly<RetryOptions>,
+  signal: AbortSignal | undefined,
+  retryable: (error: unknown) => boolean = isRetryableError,
+  random?: () => number,
+): number {
+  if (signal?.aborted) throw toAbortError(signal);
+  if (attempt > policy.maxRetries || !retryable(error)) throw error;
+  const delayMs = retryDelay(attempt, policy, error, random);
   if (delayMs === undefined) throw error;
-  await sleep(delayMs, signal);
+  return delayMs;
 }

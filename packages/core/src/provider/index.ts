@@ -9,6 +9,7 @@ export {
   parseRetryAfter,
   resolveRetryOptions,
   retryDelay,
+  retryWaitOrThrow,
   sleep,
   retryStreamOrThrow,
   withRetry,

@@ -3,7 +3,6 @@ import type { AgentEvent } from '../events.js';
 import type { ChatMessage } from '../messages.js';
 import { StreamAccumulator } from '../messages.js';
 import type { GenerateOptions, Model } from '../model.js';
-import { callAsync } from '../models/retry.js';
 import { notify } from './observers.js';
 import type { RunContext } from './run-context.js';
 
@@ -27,7 +26,7 @@ export async function* streamModel(ctx: RunContext, model: Model, stepNumber: nu
       throw new ModelStreamingNotSupportedError(`The model ${model.modelId} cannot stream: it has no agenerateStream. Run without { stream: true }.`);
     }
     const acc = new StreamAccumulator();
-    for await (const delta of model.agenerateStream(request.messages, { ...request.options, signal: ctx.signal })) {
+    for await (const delta of model.agenerateStream(request.messages, withSignal(ctx, request.options))) {
       acc.add(delta);
       yield { type: 'model_delta', stepNumber, delta };
     }
@@ -45,7 +44,14 @@ export async function* streamModel(ctx: RunContext, model: Model, stepNumber: nu
  */
 export function generate(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): Promise<ChatMessage> {
   notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, request.messages);
-  return callAsync(() => model.agenerate(request.messages, { ...request.options, signal: ctx.signal })).then(
+  let answer: Promise<ChatMessage>;
+  try {
+    answer = model.agenerate(request.messages, withSignal(ctx, request.options));
+  } catch (error) {
+    answer = Promise.reject(error);
+  }
+  if (ctx.observers.length === 0) return answer.catch((error: unknown) => Promise.reject(modelFailed(ctx, stepNumber, error)));
+  return answer.then(
     (message) => {
       notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
       return message;
@@ -54,6 +60,14 @@ export function generate(ctx: RunContext, model: Model, stepNumber: number, requ
       throw modelFailed(ctx, stepNumber, error);
     },
   );
+}
+
+/** The request's options with the run's signal; the same object for every step that sends the same options (an agent's are frozen). */
+function withSignal(ctx: RunContext, options: ModelRequest['options']): GenerateOptions {
+  if (ctx.lastOptions?.from === options) return ctx.lastOptions.with;
+  const with_ = { ...options, signal: ctx.signal };
+  if (Object.isFrozen(options)) ctx.lastOptions = { from: options, with: Object.freeze(with_) };
+  return with_;
 }
 
 function modelFailed(ctx: RunContext, stepNumber: number, error: unknown): unknown {

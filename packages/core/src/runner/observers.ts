@@ -33,13 +33,18 @@ export interface AgentObserver {
 type Hook = Exclude<keyof AgentObserver, never>;
 type Args<K extends Hook> = Parameters<NonNullable<AgentObserver[K]>>;
 
-/** Calls one hook on every observer; an observer that throws must not break the run. */
-export function notify<K extends Hook>(observers: readonly AgentObserver[], hook: K, ...args: Args<K>): void {
-  for (const observer of observers) {
-    const fn = observer[hook] as ((...a: Args<K>) => void) | undefined;
+/**
+ * Calls one hook on every observer; an observer that throws must not break the run. Fixed
+ * arguments rather than a rest array: a run without observers allocates nothing per hook.
+ */
+export function notify<K extends Hook>(observers: readonly AgentObserver[], hook: K, ...args: Args<K>): void;
+export function notify(observers: readonly AgentObserver[], hook: Hook, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void {
+  for (let i = 0; i < observers.length; i++) {
+    const observer = observers[i];
+    const fn = observer[hook] as ((...args: unknown[]) => void) | undefined;
     if (!fn) continue;
     try {
-      fn.apply(observer, args);
+      fn.call(observer, a, b, c, d);
     } catch {
       // Observers are for display and tracing; their failures are theirs.
     }

@@ -2,6 +2,7 @@ import type { ActionStep, AgentMemory, ApprovalRequest, MemoryStep, Timing } fro
 import type { MemoryJSON } from '../memory-json.js';
 import { memoryToJSON } from '../memory-json.js';
 import type { TokenUsage } from '../messages.js';
+import type { GenerateOptions } from '../model.js';
 import { addUsage } from '../messages.js';
 import type { AgentObserver, RunInfo } from './observers.js';
 
@@ -74,6 +75,8 @@ export class RunContext {
   eventsHeard = true;
   /** The step a resumed run continues with (its model output and tool calls are already there). */
   pendingStep?: ActionStep;
+  /** The last frozen request options and their copy with the run's signal: an agent sends the same every step. */
+  lastOptions?: { from: object; with: GenerateOptions };
 
   constructor(
     readonly task: string,

@@ -34,9 +34,10 @@ export interface AgentKind {
   stepRequest(ctx: RunContext, step: ActionStep): ModelRequest;
   /**
    * Acts on the model's answer: fills `step` (tool calls or code, observations, isFinalAnswer),
-   * yielding events. A promise instead of events is fine when nobody hears them (`ctx.eventsHeard`).
+   * yielding events. When nobody hears them (`ctx.eventsHeard` false) a promise is fine, or
+   * nothing when it acted synchronously.
    */
-  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown>;
+  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<unknown> | undefined;
   /** The answer text asked for after max steps, made fit to return (CodeAgent drops code). */
   answerFromText?(text: string): string;
 }
@@ -50,8 +51,8 @@ export interface LoopAgent extends AgentKind, ToolRunner {
   readonly promptValues: Readonly<Record<string, string>>;
   readonly onMaxSteps: MaxStepsPolicy;
   readonly outputSchema?: StandardJsonSchema;
-  /** Checks a final answer; returns an error message when a check fails. */
-  checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined>;
+  /** Checks a final answer; resolves to an error message when a check fails. Undefined when there is nothing to check. */
+  checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined> | undefined;
   /** Runs the step callbacks; undefined when there is nothing to await. */
   notifyStep(step: MemoryStep, ctx: RunContext): Promise<void> | undefined;
   /** Called once when the run settles, whatever the outcome. */
@@ -94,9 +95,12 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
           step.tokenUsage = message.tokenUsage;
           const acting = agent.act(ctx, step, message);
           if (acting instanceof Promise) await acting;
-          else yield* acting;
+          else if (acting) yield* acting;
         }
-        if (step.isFinalAnswer) await checkAnswer(agent, ctx, step);
+        if (step.isFinalAnswer) {
+          const checked = checkAnswer(agent, ctx, step);
+          if (checked) await checked;
+        }
       } catch (error) {
         if (ctx.signal.aborted) throw toAbortError(ctx.signal);
         // The model can fix what it wrote; anything else (a failed model call, a missing key, a bug) ends the run.
@@ -142,9 +146,18 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   }
 }
 
-/** The user's checks, then the output schema: a failure goes back to the model as the step's error. */
-async function checkAnswer(agent: LoopAgent, ctx: RunContext, step: ActionStep): Promise<void> {
-  let failure = await agent.checkFinalAnswer(step.actionOutput, ctx);
+/**
+ * The user's checks, then the output schema: a failure goes back to the model as the step's
+ * error. Undefined when there is nothing to check (no await on the final step's path).
+ */
+function checkAnswer(agent: LoopAgent, ctx: RunContext, step: ActionStep): Promise<void> | undefined {
+  const checks = agent.checkFinalAnswer(step.actionOutput, ctx);
+  if (!checks && !agent.outputSchema) return undefined;
+  return checkAnswerFully(agent, step, checks);
+}
+
+async function checkAnswerFully(agent: LoopAgent, step: ActionStep, checks: Promise<string | undefined> | undefined): Promise<void> {
+  let failure = await checks;
   if (failure === undefined && agent.outputSchema) {
     try {
       step.actionOutput = await validateWithSchema(agent.outputSchema, step.actionOutput, 'final answer');

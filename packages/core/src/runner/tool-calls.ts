@@ -166,9 +166,10 @@ export async function* runToolCalls(ctx: RunContext, runner: ToolRunner, step: A
  * Runs one step's native tool calls, without events: final_answer alone, the others
  * concurrently (at most `maxToolConcurrency` at once), observations joined in call order.
  * Calls that need a human with nobody to answer leave the step pending: the run pauses before
- * any tool runs. The outcomes in call order; none when no tool ran.
+ * any tool runs. The outcomes in call order; none when no tool ran. Synchronous (no promise)
+ * when the step is one call to a synchronous tool that needs no approval: a step's hot path.
  */
-export async function executeToolCalls(ctx: RunContext, runner: ToolRunner, step: ActionStep, calls: ChatMessageToolCall[]): Promise<ToolOutcome[] | undefined> {
+export function executeToolCalls(ctx: RunContext, runner: ToolRunner, step: ActionStep, calls: ChatMessageToolCall[]): ToolOutcome[] | undefined | Promise<ToolOutcome[] | undefined> {
   if (calls.length > 1 && calls.some((c) => c.function.name === FINAL_ANSWER)) {
     const others = calls.filter((c) => c.function.name !== FINAL_ANSWER).map((c) => c.function.name);
     step.error = new AgentToolCallError(
@@ -176,18 +177,24 @@ export async function executeToolCalls(ctx: RunContext, runner: ToolRunner, step
     );
     return undefined;
   }
+  if (calls.length !== 1) return executeAll(ctx, runner, step, calls.map((c) => prepare(runner, toRequest(c))));
+  const one = prepare(runner, toRequest(calls[0]));
+  if (one instanceof Promise || ('tool' in one && one.tool.needsApproval)) return executeAll(ctx, runner, step, [one]);
+  const outcome = execute(ctx, step.stepNumber, one, false, toolContext(ctx, step.stepNumber, one.call.id));
+  return outcome instanceof Promise ? outcome.then((o) => recordOutcomes(step, [one], [o])) : recordOutcomes(step, [one], [outcome]);
+}
 
-  const request = (c: ChatMessageToolCall): ToolCallRequest => ({ id: c.id, name: c.function.name, arguments: c.function.arguments });
-  // One call per step is the common case: no Promise.all, and no await when it is ready.
-  let prepared: Prepared[];
-  if (calls.length === 1) {
-    const one = prepare(runner, request(calls[0]));
-    prepared = [one instanceof Promise ? await one : one];
-  } else prepared = await Promise.all(calls.map((c) => prepare(runner, request(c))));
+function toRequest(c: ChatMessageToolCall): ToolCallRequest {
+  return { id: c.id, name: c.function.name, arguments: c.function.arguments };
+}
+
+/** The general path: calls prepared asynchronously, human approvals, several calls at once. */
+async function executeAll(ctx: RunContext, runner: ToolRunner, step: ActionStep, preparing: (Prepared | Promise<Prepared>)[]): Promise<ToolOutcome[] | undefined> {
+  const prepared = await Promise.all(preparing);
   let rejected: Set<string> | undefined;
   let pending: ApprovalRequest[] | undefined;
   for (const p of prepared) {
-    // Most tools need no human: skip the await (a step's hot path) without asking.
+    // Most tools need no human: skip the await without asking.
     if (!('tool' in p) || !p.tool.needsApproval) continue;
     const decision = await decide(ctx, runner, p.tool, p.args, p.call.id, toolContext(ctx, step.stepNumber, p.call.id));
     if (decision === undefined) (pending ??= []).push({ runId: ctx.id, callId: p.call.id, toolName: p.call.name, arguments: p.args });
@@ -197,28 +204,24 @@ export async function executeToolCalls(ctx: RunContext, runner: ToolRunner, step
     step.pendingApprovals = pending;
     return undefined;
   }
-
   const run = (p: Prepared): ToolOutcome | Promise<ToolOutcome> => execute(ctx, step.stepNumber, p, rejected?.has(p.call.id) ?? false, toolContext(ctx, step.stepNumber, p.call.id));
-  let outcomes: ToolOutcome[];
-  if (prepared.length === 1) {
-    const one = run(prepared[0]);
-    outcomes = [one instanceof Promise ? await one : one];
-  } else outcomes = await mapConcurrent(prepared, runner.maxToolConcurrency, run);
-  recordOutcomes(step, prepared, outcomes);
-  if (calls.length === 1 && calls[0].function.name === FINAL_ANSWER && !outcomes[0].error) {
-    step.isFinalAnswer = true;
-    step.actionOutput = outcomes[0].output;
-  }
-  return outcomes;
+  return recordOutcomes(step, prepared, await mapConcurrent(prepared, runner.maxToolConcurrency, run));
 }
 
-/** Observations in call order; images are attached to the step, errors joined into one. */
-function recordOutcomes(step: ActionStep, prepared: Prepared[], outcomes: ToolOutcome[]): void {
-  // One call that answered with text or data (most steps): its observation, nothing to join.
+/**
+ * Observations in call order; images are attached to the step, errors joined into one. A
+ * final_answer that went through answers the step. Returns the outcomes.
+ */
+function recordOutcomes(step: ActionStep, prepared: Prepared[], outcomes: ToolOutcome[]): ToolOutcome[] {
   const only = outcomes.length === 1 ? outcomes[0] : undefined;
+  if (only && !only.error && prepared[0].call.name === FINAL_ANSWER) {
+    step.isFinalAnswer = true;
+    step.actionOutput = only.output;
+  }
+  // One call that answered with text or data (most steps): its observation, nothing to join.
   if (only && !only.error && typeof only.output !== 'object') {
     step.observations = only.observation;
-    return;
+    return outcomes;
   }
   const observations: string[] = [];
   const errors: AgentError[] = [];
@@ -241,6 +244,7 @@ function recordOutcomes(step: ActionStep, prepared: Prepared[], outcomes: ToolOu
   if (observations.length > 0) step.observations = observations.join('\n');
   if (errors.length === 1) step.error = errors[0];
   else if (errors.length > 1) step.error = new AgentToolCallError(errors.map((e) => e.message).join('\n'));
+  return outcomes;
 }
 
 function isImage(value: unknown): value is ImagePart {
