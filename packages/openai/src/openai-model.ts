@@ -59,6 +59,8 @@ export class OpenAIServerModel extends ApiModel {
   /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). */
   #runSignal = false;
   #endpointName: string | undefined;
+  /** One function per model, not a closure per call in flight. */
+  readonly #fromWire = (completion: unknown): ChatMessage => fromWireCompletion(completion as WireCompletion, this.describeEndpoint());
 
   constructor(options: OpenAIServerModelOptions, endpoint?: OpenAIEndpoint) {
     super(options);
@@ -100,7 +102,7 @@ export class OpenAIServerModel extends ApiModel {
   protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
     // A chain, not an async function: no suspended frame per call in flight.
-    return this.client.chat.completions.create(body, this.#requestOptions(options.signal)).then((completion) => fromWireCompletion(completion as WireCompletion, this.describeEndpoint()));
+    return this.client.chat.completions.create(body, this.#requestOptions(options.signal)).then(this.#fromWire);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {

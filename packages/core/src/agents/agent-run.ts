@@ -4,6 +4,8 @@ import type { AgentMemory } from '../memory.js';
 import type { RunContext, RunResult, RunSnapshot } from '../runner/run-context.js';
 import { notify, startObservers } from '../runner/observers.js';
 
+function ignore(): void {}
+
 /**
  * One run of an agent. Iterate it for the event stream (a `break` cancels the run), or
  * await `result`, which runs it to the end when nobody iterates. Either way the loop runs
@@ -30,8 +32,9 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    // A streaming caller may never look at `result`; its rejection must not go unhandled.
-    this.#result.catch(() => {});
+    // A streaming caller may never look at `result`; its rejection must not go unhandled. (A
+    // module-level handler: an arrow made here would keep this constructor's context for the run.)
+    this.#result.catch(ignore);
   }
 
   /**

@@ -224,8 +224,10 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     } catch (error) {
       return Promise.reject(error);
     }
+    // The closure keeps a boolean, not the options, while the run is in flight.
+    const full = options.returnFullResult === true;
     return run.drain().then((result) => {
-      if (options.returnFullResult) return result;
+      if (full) return result;
       if (result.state === 'awaiting_approval') {
         const names = result.pendingApprovals!.map((r) => r.toolName).join(', ');
         throw new AgentApprovalPendingError(`The run is waiting for approval of: ${names}. Resume it with agent.resume(error.snapshot, { decisions }).`, result.snapshot!);

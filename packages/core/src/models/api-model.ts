@@ -348,27 +348,30 @@ export abstract class ApiModel implements Model {
    * is passed through as the same object.
    */
   prepareMessages(messages: readonly ChatMessage[]): ChatMessage[] {
-    const out: ChatMessage[] = [];
-    let lastOwned = false; // whether out[out.length - 1] is a copy we may extend
+    // Sized once (merging only shortens it): the model holds this array while the call is in flight.
+    const out: ChatMessage[] = new Array(messages.length);
+    let n = 0;
+    let lastOwned = false; // whether out[n - 1] is a copy we may extend
     for (const message of messages) {
       const role = this.roleConversions[message.role] ?? message.role;
       let content = message.content;
       if (this.flattenMessagesAsText && content !== null && typeof content !== 'string') content = textOf(content);
-      const prev = out[out.length - 1];
+      const prev = n > 0 ? out[n - 1] : undefined;
       if (prev && prev.role === role) {
         const merged: ChatMessage = lastOwned ? prev : { ...prev };
         merged.content = mergeContent(merged.content, content);
         if (message.toolCalls?.length) merged.toolCalls = [...(merged.toolCalls ?? []), ...message.toolCalls];
-        out[out.length - 1] = merged;
+        out[n - 1] = merged;
         lastOwned = true;
       } else if (role === message.role && content === message.content) {
-        out.push(message);
+        out[n++] = message;
         lastOwned = false;
       } else {
-        out.push({ ...message, role, content });
+        out[n++] = { ...message, role, content };
         lastOwned = true;
       }
     }
+    out.length = n;
     return out;
   }
 

@@ -19,7 +19,13 @@ export interface ModelRequest {
  * configuration mistake ends the run as AgentGenerationError.
  */
 export async function* streamModel(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): AsyncGenerator<AgentEvent, ChatMessage, undefined> {
-  if (!ctx.stream) return generate(ctx, model, stepNumber, request);
+  if (!ctx.stream) {
+    try {
+      return await generate(ctx, model, stepNumber, request);
+    } catch (error) {
+      throw modelFailed(ctx, stepNumber, error);
+    }
+  }
   notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, request.messages);
   try {
     if (typeof model.agenerateStream !== 'function') {
@@ -40,7 +46,9 @@ export async function* streamModel(ctx: RunContext, model: Model, stepNumber: nu
 
 /**
  * The plain (not streamed) model call; a run that does not stream pays for no generator, and
- * (a promise chain) for no suspended frame while the call is in flight.
+ * (a promise chain) for no suspended frame while the call is in flight. It rejects with what the
+ * model threw: the caller's try/catch passes that through `modelFailed`, which costs nothing
+ * while the call is in flight, where a `.catch` here would keep a reaction and a closure.
  */
 export function generate(ctx: RunContext, model: Model, stepNumber: number, request: ModelRequest): Promise<ChatMessage> {
   notify(ctx.observers, 'onModelCallStart', ctx.info, stepNumber, request.messages);
@@ -50,27 +58,26 @@ export function generate(ctx: RunContext, model: Model, stepNumber: number, requ
   } catch (error) {
     answer = Promise.reject(error);
   }
-  if (ctx.observers.length === 0) return answer.catch((error: unknown) => Promise.reject(modelFailed(ctx, stepNumber, error)));
-  return answer.then(
-    (message) => {
-      notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
-      return message;
-    },
-    (error: unknown) => {
-      throw modelFailed(ctx, stepNumber, error);
-    },
-  );
+  if (ctx.observers.length === 0) return answer;
+  return answer.then((message) => {
+    notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
+    return message;
+  });
 }
 
 /** The request's options with the run's signal; the same object for every step that sends the same options (an agent's are frozen). */
 function withSignal(ctx: RunContext, options: ModelRequest['options']): GenerateOptions {
-  if (ctx.lastOptions?.from === options) return ctx.lastOptions.with;
-  const with_ = { ...options, signal: ctx.signal };
-  if (Object.isFrozen(options)) ctx.lastOptions = { from: options, with: Object.freeze(with_) };
-  return with_;
+  if (ctx.optionsSent === options) return ctx.optionsWithSignal!;
+  const withRunSignal = { ...options, signal: ctx.signal };
+  if (Object.isFrozen(options)) {
+    ctx.optionsSent = options;
+    ctx.optionsWithSignal = Object.freeze(withRunSignal);
+  }
+  return withRunSignal;
 }
 
-function modelFailed(ctx: RunContext, stepNumber: number, error: unknown): unknown {
+/** A failed model call as the run sees it: observers are told, and what is not an abort or the user's to fix becomes AgentGenerationError. */
+export function modelFailed(ctx: RunContext, stepNumber: number, error: unknown): unknown {
   notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { error });
   // Aborts become AgentAbortError in the loop; a missing key is the user's to fix, unwrapped.
   if (ctx.signal.aborted || AgentConfigError.isInstance(error) || AgentGenerationError.isInstance(error)) return error;

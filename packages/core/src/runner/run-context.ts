@@ -76,7 +76,8 @@ export class RunContext {
   /** The step a resumed run continues with (its model output and tool calls are already there). */
   pendingStep?: ActionStep;
   /** The last frozen request options and their copy with the run's signal: an agent sends the same every step. */
-  lastOptions?: { from: object; with: GenerateOptions };
+  optionsSent?: object;
+  optionsWithSignal?: GenerateOptions;
 
   constructor(
     readonly task: string,
@@ -89,7 +90,7 @@ export class RunContext {
     /** Who watches the run; narrowed at its start to the observers that follow it. */
     public observers: readonly AgentObserver[],
     info: Omit<RunInfo, 'runId'>,
-    id: string = crypto.randomUUID(),
+    id: string = newRunId(),
   ) {
     this.id = id;
     this.firstStep = memory.steps.length;
@@ -122,6 +123,15 @@ export class RunContext {
     }
     return total ?? null;
   }
+}
+
+/**
+ * A random UUID, flat. randomUUID builds its string by concatenation, a tree of a dozen cons
+ * strings (about 400 bytes) that a run would hold for its whole life; normalize() returns one
+ * flat string (a UUID is ASCII: nothing else changes).
+ */
+function newRunId(): string {
+  return crypto.randomUUID().normalize();
 }
 
 /** Stamps a finished step's end time and duration. */

@@ -10,7 +10,7 @@ import { renderTemplate } from '../prompts.js';
 import type { StandardJsonSchema } from '../tools.js';
 import { validateWithSchema } from '../tools.js';
 import type { ModelRequest } from './model-call.js';
-import { errorText, generate, streamModel } from './model-call.js';
+import { errorText, generate, modelFailed, streamModel } from './model-call.js';
 import { notify } from './observers.js';
 import { planningStep } from './planning.js';
 import type { RunContext, RunResult, RunState } from './run-context.js';
@@ -86,8 +86,16 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
       try {
         if (resumed?.toolCalls) yield* runToolCalls(ctx, agent, step, resumed.toolCalls);
         else {
-          const request = agent.stepRequest(ctx, step);
-          const message = ctx.stream ? yield* streamModel(ctx, agent.model, step.stepNumber, request) : await generate(ctx, agent.model, step.stepNumber, request);
+          let message: ChatMessage;
+          // The request is not held while the call is in flight: the model keeps what it needs.
+          if (ctx.stream) message = yield* streamModel(ctx, agent.model, step.stepNumber, agent.stepRequest(ctx, step));
+          else {
+            try {
+              message = await generate(ctx, agent.model, step.stepNumber, agent.stepRequest(ctx, step));
+            } catch (error) {
+              throw modelFailed(ctx, step.stepNumber, error);
+            }
+          }
           if (sliceSpent()) await nextTurn(ctx.signal);
           if (ctx.signal.aborted) throw toAbortError(ctx.signal);
           step.modelOutputMessage = message;
