@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderMarkdown, evaluateTargets, collectEnvironment, type BenchResults, type AgentsEntry } from './report.ts';
 import { runJob, runJsonScript, startLongServer, startMockCli, type JobResult, type Server } from './spawn.ts';
-import { medianResult } from './median.ts';
+import { SDK_LOOP, medianResult, pairedRatios, roundOrder } from './median.ts';
 import { runSoak, SOAK_DEFAULTS, type SoakOptions, type SoakRun } from './soak-run.ts';
 import { QUEUE_DEFAULTS, type QueueBenchOptions } from './queue-options.ts';
 import type { QueueBenchRun } from './queue-run.ts';
@@ -198,7 +198,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const ns = o.n ? [o.n] : o.quick ? [1, 10, 100] : [1, 10, 100, 1000, 10_000];
   const bigN = o.n ?? (o.quick ? 100 : 1000);
   const timeoutFor = (n: number) => (o.timeoutS ?? (n >= 10_000 ? 150 : 60)) * 1000;
-  const results: BenchResults = { environment: collectEnvironment(), options: { ...o, log: undefined } as never, agents: [], longStreams: [], code: [], abort: undefined, sandbox: undefined, targets: [], durationS: 0 };
+  const results: BenchResults = { environment: collectEnvironment(), options: { ...o, log: undefined } as never, agents: [], paired: [], longStreams: [], code: [], abort: undefined, sandbox: undefined, targets: [], durationS: 0 };
   const servers: Server[] = [];
   const server = async (args: string[]) => {
     const s = await startMockCli(args);
@@ -230,16 +230,15 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           }
           const taken = new Map<string, JobResult[]>(o.only.map((r) => [r, []]));
           for (let round = 1; round <= rounds; round++) {
-            // Each round starts one runner later, so no runner always follows the same one (a 1.6 GB
-            // peer's exit leaves the kernel reclaiming memory while the next process starts).
-            const order = o.only.map((_, i) => o.only[(i + round - 1) % o.only.length]);
-            for (const r of order) taken.get(r)!.push(await agentJob('load', s100, r, n, false, false, ` round ${round}/${rounds}`));
+            for (const r of roundOrder(o.only, round)) taken.get(r)!.push(await agentJob('load', s100, r, n, false, false, ` round ${round}/${rounds}`));
           }
           for (const r of o.only) {
             const result = medianResult(taken.get(r)!);
             o.log(`  load       ${r.padEnd(13)} N=${String(n).padEnd(6)} median of ${rounds}: ${short(result)}`);
             results.agents.push({ section: 'load', runner: r, n, latencyMs: 100, stream: false, sequential: false, result });
           }
+          const paired = pairedRatios(taken.get('smol'), taken.get(SDK_LOOP));
+          if (paired) results.paired!.push({ n, ...paired });
         }
       }
       if (has('sequential')) {

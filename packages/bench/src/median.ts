@@ -30,3 +30,31 @@ export function medianResult(rounds: JobResult[]): JobResult {
   }
   return out as JobResult;
 }
+
+/** The reference: the bare `openai` SDK loop on smol's transport (smol keeps the SDK on every request). Its rounds run next to smol's. */
+export const SDK_LOOP = 'openai-sdk';
+
+/**
+ * The runners' order in round `round` (from 1). Each round starts one runner later, so the
+ * heavy peers' exits (a 1.6 GB process leaves the kernel reclaiming memory as the next starts)
+ * fall before a different runner each round. smol and the SDK loop run next to each other, the
+ * loop before smol in even rounds and after it in odd ones: the targets compare the two, and
+ * neighbours in time share the machine's speed.
+ */
+export function roundOrder(runners: readonly string[], round: number): string[] {
+  const rest = runners.filter((r) => r !== SDK_LOOP);
+  const order = rest.map((_, i) => rest[(i + round - 1) % rest.length]);
+  if (rest.length === runners.length) return order;
+  const at = order.indexOf('smol');
+  if (at < 0) return [...order, SDK_LOOP];
+  order.splice(round % 2 === 0 ? at : at + 1, 0, SDK_LOOP);
+  return order;
+}
+
+/** smol's value over the SDK loop's, round by round (neighbours in time), and the median of those ratios per measure. */
+export function pairedRatios(smol: JobResult[] | undefined, sdk: JobResult[] | undefined): { rounds: number; cpu: number; wall: number; memory: number } | undefined {
+  if (!smol || !sdk || smol.length !== sdk.length || smol.length < 2) return undefined;
+  if ([...smol, ...sdk].some((r) => r.status !== 'ok')) return undefined;
+  const ratio = (key: string) => median(smol.map((r, i) => (r as Record<string, unknown>)[key] as number / ((sdk[i] as Record<string, unknown>)[key] as number)));
+  return { rounds: smol.length, cpu: ratio('cpuPerStepMs'), wall: ratio('wallMs'), memory: ratio('kbPerAgent') };
+}
