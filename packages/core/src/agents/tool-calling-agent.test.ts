@@ -9,6 +9,7 @@ import {
   ModelError,
   ModelStreamingNotSupportedError,
   ToolCallingAgent,
+  executeToolCalls,
   tool,
   type ActionStep,
   type AgentEvent,
@@ -201,6 +202,30 @@ describe('tool calls in a step', () => {
     expect(drained[4].error).toContain('Unknown tool nope');
     expect(drained.at(-1)).toMatchObject({ final: true, output: 'ok' });
     expect(await steps(true)).toEqual(drained);
+  });
+
+  it('executeToolCalls answers a step of one synchronous tool at once, and an async one with a promise', async () => {
+    const sync = tool({ name: 'sync', description: 'Sync.', inputSchema: z.object({ n: z.number() }), execute: ({ n }) => n * 2 });
+    const later = tool({ name: 'later', description: 'Async.', inputSchema: z.object({ n: z.number() }), execute: async ({ n }) => n + 1 });
+    const agent = new ToolCallingAgent({ model: new TestModel([]), tools: [sync, later] });
+    const ctx = agent.start('t').context;
+    const step = (): ActionStep => ({ type: 'action', stepNumber: 1, timing: { startTime: 0 }, isFinalAnswer: false });
+
+    const now = step();
+    const outcomes = executeToolCalls(ctx, agent, now, call('sync', { n: 4 })!);
+    expect(outcomes).not.toBeInstanceOf(Promise);
+    expect(outcomes).toEqual([{ output: 8, observation: '8' }]);
+    expect(now.observations).toBe('8');
+
+    const awaited = step();
+    const pending = executeToolCalls(ctx, agent, awaited, call('later', { n: 4 })!);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toEqual([{ output: 5, observation: '5' }]);
+    expect(awaited.observations).toBe('5');
+
+    const answered = step();
+    executeToolCalls(ctx, agent, answered, call('final_answer', { answer: 'done' })!);
+    expect(answered).toMatchObject({ isFinalAnswer: true, actionOutput: 'done', observations: 'done' });
   });
 });
 
