@@ -112,7 +112,7 @@ export class AiSdkModel extends ApiModel {
     const finishReason = readFinishReason(result.finishReason);
     if (finishReason) message.finishReason = finishReason;
     if (result.providerMetadata) message.providerMetadata = result.providerMetadata;
-    message.raw = { content: result.content, finishReason: result.finishReason, usage: result.usage, response: result.response && { id: result.response.id, modelId: result.response.modelId } };
+    if (this.keepRawResponse) message.raw = { content: result.content, finishReason: result.finishReason, usage: result.usage, response: result.response && { id: result.response.id, modelId: result.response.modelId } };
     this.turns.remember(turn.parts, turn.clientCallIds, turn.text);
     return message;
   }

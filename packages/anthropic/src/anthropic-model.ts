@@ -95,7 +95,7 @@ export class AnthropicModel extends ApiModel {
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toAnthropicRequest(this.modelId, messages, options, this.maxTokens);
     const message = await this.client.messages.create(body, { signal: options.signal });
-    return fromAnthropicMessage(message);
+    return fromAnthropicMessage(message, this.keepRawResponse);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {

@@ -139,8 +139,11 @@ export function fromAnthropicUsage(u: UsageLike | null | undefined): TokenUsage 
   return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
 }
 
-/** A Message as an assistant ChatMessage: text blocks joined, tool_use blocks as tool calls. */
-export function fromAnthropicMessage(message: Message): ChatMessage {
+/**
+ * A Message as an assistant ChatMessage: text blocks joined, tool_use blocks as tool calls.
+ * `keepRaw` keeps the whole Message on `raw` (the model's keepRawResponse).
+ */
+export function fromAnthropicMessage(message: Message, keepRaw = false): ChatMessage {
   if (!message || !Array.isArray(message.content)) throw new ModelError('Anthropic returned a response without content.');
   const texts: string[] = [];
   const calls: ChatMessageToolCall[] = [];
@@ -156,7 +159,7 @@ export function fromAnthropicMessage(message: Message): ChatMessage {
   if (calls.length) out.toolCalls = calls;
   const usage = fromAnthropicUsage(message.usage);
   if (usage) out.tokenUsage = usage;
-  out.raw = message;
+  if (keepRaw) out.raw = message;
   return out;
 }
 

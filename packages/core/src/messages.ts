@@ -43,7 +43,7 @@ export interface ChatMessage {
   content: string | ContentPart[] | null;
   toolCalls?: ChatMessageToolCall[];
   tokenUsage?: TokenUsage;
-  /** The provider's raw response, for debugging. Not serialised into prompts. */
+  /** The provider's whole response, for debugging, when the model keeps it (`keepRawResponse`). Not serialised into prompts or snapshots. */
   raw?: unknown;
 }
 

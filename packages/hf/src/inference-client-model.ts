@@ -108,7 +108,7 @@ export class InferenceClientModel extends ApiModel {
     const call = new CallFetch(this.fetch ?? defaultFetch(), this.headers);
     try {
       const completion = await this.client.chatCompletion(args, { signal: options.signal, fetch: call.fetch });
-      return fromWireCompletion(completion as WireCompletion, this.describeEndpoint());
+      return fromWireCompletion(completion as WireCompletion, this.describeEndpoint(), this.keepRawResponse);
     } catch (error) {
       throw this.mapError(error, call.retryAfterMs);
     }

@@ -87,6 +87,15 @@ describe('OpenAIServerModel.agenerate', () => {
     });
   });
 
+  it('keeps the whole completion on raw only when asked (keepRawResponse)', async () => {
+    server.reply({ fixture: 'chat-completion-text.json' }, { fixture: 'chat-completion-text.json' });
+    const plain = await model().agenerate(messages);
+    expect(plain.content).toBe('The capital of France is Paris.');
+    expect(plain).not.toHaveProperty('raw');
+    const kept = await model({ keepRawResponse: true }).agenerate(messages);
+    expect(kept.raw).toMatchObject({ id: 'chatcmpl-Bq7kTQ0lWn3bJ1sQ9mN4xY2zA8cD', model: 'gpt-4.1-mini-2025-04-14' });
+  });
+
   it('sends tools, tool_choice, stop and response_format, and parses tool calls', async () => {
     server.reply({ fixture: 'chat-completion-tool-calls.json' });
     const reply = await model().agenerate([{ role: 'user', content: 'Weather in Paris and Tokyo?' }], {

@@ -60,7 +60,7 @@ export class OpenAIServerModel extends ApiModel {
   #runSignal = false;
   #endpointName: string | undefined;
   /** One function per model, not a closure per call in flight. */
-  readonly #fromWire = (completion: unknown): ChatMessage => fromWireCompletion(completion as WireCompletion, this.describeEndpoint());
+  readonly #fromWire = (completion: unknown): ChatMessage => fromWireCompletion(completion as WireCompletion, this.describeEndpoint(), this.keepRawResponse);
 
   constructor(options: OpenAIServerModelOptions, endpoint?: OpenAIEndpoint) {
     super(options);

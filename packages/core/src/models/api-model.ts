@@ -60,6 +60,12 @@ export interface ApiModelOptions {
   customRoleConversions?: Partial<Record<MessageRole, MessageRole>>;
   /** Model parameters merged into every call (temperature, max_tokens, …); the agent's and the call's win. */
   modelParameters?: Record<string, unknown>;
+  /**
+   * Keep each answer's whole provider response on `message.raw`, for debugging. Default false: a run
+   * keeps its answers until it ends, and at 10,000 concurrent agents keeping whole responses cost
+   * about 5% more CPU (more for the garbage collector to carry).
+   */
+  keepRawResponse?: boolean;
 }
 
 /** A tool as providers send it: name, description and the JSON Schema of its arguments. */
@@ -154,6 +160,8 @@ export abstract class ApiModel implements Model {
   readonly flattenMessagesAsText: boolean;
   readonly roleConversions: Readonly<Partial<Record<MessageRole, MessageRole>>>;
   readonly modelParameters: Readonly<Record<string, unknown>>;
+  /** Whether answers carry the provider's whole response on `raw` (the keepRawResponse option). */
+  readonly keepRawResponse: boolean;
   // Private fields: util.inspect and JSON never show them.
   readonly #apiKey: ApiKey | undefined;
   readonly #headers: Readonly<Record<string, string>> | undefined;
@@ -187,6 +195,7 @@ export abstract class ApiModel implements Model {
       ? Object.freeze({ ...DEFAULT_ROLE_CONVERSIONS, ...options.customRoleConversions })
       : DEFAULT_ROLE_CONVERSIONS;
     this.modelParameters = Object.freeze({ ...options.modelParameters });
+    this.keepRawResponse = options.keepRawResponse ?? false;
   }
 
   /** The apiKey option (a function is wrapped so each key it returns is redacted too). */

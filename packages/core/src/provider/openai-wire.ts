@@ -121,8 +121,11 @@ function argumentsOf(raw: unknown): Record<string, unknown> | string {
   return parseArguments(typeof raw === 'string' ? raw : raw == null ? '' : JSON.stringify(raw));
 }
 
-/** A completion as an assistant ChatMessage (first choice). `provider` names it in the error for an empty answer. */
-export function fromWireCompletion(completion: WireCompletion, provider: string): ChatMessage {
+/**
+ * A completion as an assistant ChatMessage (first choice). `provider` names it in the error for an
+ * empty answer; `keepRaw` keeps the whole completion on `raw` (the model's keepRawResponse).
+ */
+export function fromWireCompletion(completion: WireCompletion, provider: string, keepRaw = false): ChatMessage {
   const choice = completion?.choices?.[0];
   if (!choice) throw new ModelError(`${provider} returned a completion with no choices.`, { retryable: false });
   const m = choice.message;
@@ -138,7 +141,7 @@ export function fromWireCompletion(completion: WireCompletion, provider: string)
   }
   const usage = readTokenUsage(completion.usage);
   if (usage) message.tokenUsage = usage;
-  message.raw = completion;
+  if (keepRaw) message.raw = completion;
   return message;
 }
 
