@@ -6,7 +6,7 @@
 //   --sections load,sequential,cpu,stream,long,code,abort
 //   --timeout 120      seconds per run (default: 60, or 150 for N >= 10,000)
 //   --results-dir DIR  where the JSON goes (default packages/bench/bench-results)
-//   --rounds 3         interleaved rounds per runner at N >= 1,000 in the load section (the median is kept)
+//   --rounds 5         interleaved rounds per runner at N >= 1,000 in the load section (the median is kept)
 //   --no-build         skip the turbo build;  --no-md  leave BENCHMARKS.md alone
 // pnpm bench --soak: memory of a long-running process instead (soak-run.ts):
 //   --runs 100000 --code-runs 20000   ToolCallingAgent and CodeAgent runs (0 skips one)
@@ -162,7 +162,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     // A partial run never overwrites the committed table.
     md: !values['no-md'] && !partial,
     chunks: values.chunks ? values.chunks.split(',').map(Number) : undefined,
-    rounds: values.queue ? 1 : Math.max(1, count(values.rounds, 'rounds', 3)),
+    rounds: values.queue ? 1 : Math.max(1, count(values.rounds, 'rounds', 5)),
     soak,
     queue,
     log,

@@ -270,7 +270,8 @@ export function renderMarkdown(res: BenchResults): string {
   out.push(
     'The simulated server (`smol-mock-llm`, @smol/testing) runs in its own process on the same machine. Each agent makes 3 model calls ' +
       '(two `lookup` tool calls, then the answer). Every measurement runs in a fresh Node process: a warm-up (3 rounds of up to 10 agents, then for N ≥ 100 one round of up to 1,000 agents so the socket pool is warm), a GC, then the work. ' +
-      'The load rows at N ≥ 1,000 (where the targets are) are medians of 3 rounds taken in turn across the runners, each round starting one runner later: this machine\'s speed drifts by tens of percent within minutes, and one run each could put two rivals in different stretches. ' +
+      `The load rows at N ≥ 1,000 (where the targets are) are medians of ${Number(res.options.rounds) || 3} rounds taken in turn across the runners, ` +
+      'each round starting one runner later: this machine\'s speed drifts by tens of percent within minutes, and one run each could put two rivals in different stretches. ' +
       'In each round smol and the SDK loop run next to each other (the loop first in even rounds), and the targets against the SDK loop take the median of the rounds\' ratios: neighbours in time share the machine\'s speed. ' +
       'CPU is the client process only (`process.cpuUsage`), per model call. KB/agent is the peak RSS during the work (sampled every 20 ms) minus the RSS after the small warm-up rounds and a GC, over N. ' +
       'The loop p99 comes from `monitorEventLoopDelay` (10 ms resolution). ' +
