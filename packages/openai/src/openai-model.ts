@@ -58,7 +58,8 @@ export class OpenAIServerModel extends ApiModel {
   #client: OpenAI | undefined;
   /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). */
   #runSignal = false;
-  #endpointName: string | undefined;
+  /** Who answered, for error messages: every completion is handed it. */
+  readonly #endpointName: string;
   /** One function per model, not a closure per call in flight. */
   readonly #fromWire = (completion: unknown): ChatMessage => fromWireCompletion(completion as WireCompletion, this.describeEndpoint(), this.keepRawResponse);
 
@@ -72,6 +73,7 @@ export class OpenAIServerModel extends ApiModel {
     const { createClient, ...context } = resolved;
     this.#createClient = createClient;
     this.endpointContext = Object.freeze(context);
+    this.#endpointName = endpointName(this.endpointContext);
   }
 
   /** The SDK client, created at the first call (which is when a missing API key is reported). */
@@ -95,8 +97,7 @@ export class OpenAIServerModel extends ApiModel {
   }
 
   protected override describeEndpoint(): string {
-    // Once: every completion is handed the name (for its error), and the context is frozen.
-    return (this.#endpointName ??= endpointName(this.endpointContext));
+    return this.#endpointName;
   }
 
   protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {

@@ -4,6 +4,7 @@ import type { AgentMemory } from '../memory.js';
 import type { RunContext, RunResult, RunSnapshot } from '../runner/run-context.js';
 import { notify, startObservers } from '../runner/observers.js';
 
+/** A rejection handler for promises whose outcome is delivered elsewhere. */
 function ignore(): void {}
 
 /**
@@ -45,7 +46,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
     if (!this.#started) {
       queueMicrotask(() => {
         // The outcome is delivered through `result`; this promise's copy of it is not.
-        if (!this.#started) this.drain().catch(() => {});
+        if (!this.#started) this.drain().catch(ignore);
       });
     }
     return this.#result;
@@ -115,7 +116,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
         // The consumer stopped early (for await … break): that is a cancel.
         const reason = new AgentAbortError('Run aborted: the stream consumer stopped reading.');
         this.controller.abort(reason);
-        await this.generator.return(undefined as never).catch(() => {});
+        await this.generator.return(undefined as never).catch(ignore);
         notify(this.context.observers, 'onRunEnd', this.context.info, { error: reason });
         this.#reject(reason);
       }
