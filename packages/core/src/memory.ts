@@ -98,21 +98,44 @@ export function stepToMessages(step: MemoryStep | SystemPromptStep, summaryMode 
   }
 }
 
-/** Where a finished step keeps its prompt messages (a hidden property; a WeakMap per run cost more GC). */
-const MESSAGES = Symbol('smol.messages');
-type CachedStep = (MemoryStep | SystemPromptStep) & { [MESSAGES]?: ChatMessage[] };
+/**
+ * A step's prompt messages, with the fields they were made from. A step edited later (a step
+ * callback that drops an old step's screenshots, as in smolagents) is converted again; an
+ * unchanged one costs a few identity checks.
+ */
+interface Converted {
+  messages: ChatMessage[];
+  a?: unknown;
+  b?: unknown;
+  c?: unknown;
+  d?: unknown;
+  e?: unknown;
+}
 
-/** A run's memory: the system prompt and the steps, each turned into messages once. */
+/** Where a step keeps its Converted (a hidden property; a WeakMap per run cost more GC). */
+const MESSAGES = Symbol('smol.messages');
+type CachedStep = (MemoryStep | SystemPromptStep) & { [MESSAGES]?: Converted };
+
+/**
+ * A run's memory: the system prompt and the steps, each turned into messages once, and again
+ * only when a step's field is replaced (assign a new value: an array edited in place is not seen).
+ */
 export class AgentMemory {
   readonly steps: MemoryStep[] = [];
 
   constructor(public systemPrompt: SystemPromptStep) {}
 
-  /** The prompt for the next model call. Finished steps are converted once, then reused. */
+  /** The prompt for the next model call. Finished steps are converted once, then reused while unchanged. */
   toMessages(summaryMode = false): ChatMessage[] {
-    const messages: ChatMessage[] = [];
-    append(messages, this.systemPrompt, summaryMode);
-    for (const step of this.steps) append(messages, step, summaryMode);
+    // Summary mode is rare (planning updates, run summaries): not cached.
+    if (summaryMode) return [this.systemPrompt, ...this.steps].flatMap((step) => stepToMessages(step, true));
+    // Sized once: a run builds this array for every model call.
+    let count = converted(this.systemPrompt).length;
+    for (const step of this.steps) count += converted(step).length;
+    const messages: ChatMessage[] = new Array(count);
+    let n = 0;
+    for (const m of (this.systemPrompt as CachedStep)[MESSAGES]!.messages) messages[n++] = m;
+    for (const step of this.steps as CachedStep[]) for (const m of step[MESSAGES]!.messages) messages[n++] = m;
     return messages;
   }
 
@@ -150,13 +173,45 @@ export class AgentMemory {
   }
 }
 
-function append(into: ChatMessage[], step: CachedStep, summaryMode: boolean): void {
-  // Summary mode is rare (planning updates, run summaries): not cached.
-  let msgs = summaryMode ? stepToMessages(step, true) : step[MESSAGES];
-  if (!msgs) {
-    msgs = stepToMessages(step);
+/** A step's prompt messages, converted again when a field they are made from was replaced. */
+function converted(step: CachedStep): ChatMessage[] {
+  let c = step[MESSAGES];
+  if (!c || !unchanged(step, c)) {
+    c = convert(step);
     // Not enumerable: copies, equality checks and JSON never see it.
-    Object.defineProperty(step, MESSAGES, { value: msgs });
+    Object.defineProperty(step, MESSAGES, { value: c, writable: true, configurable: true });
   }
-  for (const m of msgs) into.push(m);
+  return c.messages;
+}
+
+/** The step's messages and the fields they are made from (see stepToMessages); only those, since a run keeps one per step. */
+function convert(step: MemoryStep | SystemPromptStep): Converted {
+  const messages = stepToMessages(step);
+  switch (step.type) {
+    case 'action':
+      return { messages, a: step.modelOutput, b: step.toolCalls, c: step.observations, d: step.observationsImages, e: step.error };
+    case 'task':
+      return { messages, a: step.task, b: step.images };
+    case 'planning':
+      return { messages, a: step.plan };
+    case 'system_prompt':
+      return { messages, a: step.systemPrompt };
+    case 'final_answer':
+      return { messages };
+  }
+}
+
+function unchanged(step: MemoryStep | SystemPromptStep, c: Converted): boolean {
+  switch (step.type) {
+    case 'action':
+      return c.a === step.modelOutput && c.b === step.toolCalls && c.c === step.observations && c.d === step.observationsImages && c.e === step.error;
+    case 'task':
+      return c.a === step.task && c.b === step.images;
+    case 'planning':
+      return c.a === step.plan;
+    case 'system_prompt':
+      return c.a === step.systemPrompt;
+    case 'final_answer':
+      return true;
+  }
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { TestModel, call, promptText, reply } from '../test/helpers.js';
+import { AgentMemory, ToolCallingAgent, tool, type ActionStep, type ChatMessage } from './index.js';
+
+const screenshot = tool({
+  name: 'screenshot',
+  description: 'Takes a screenshot.',
+  inputSchema: { type: 'object', properties: {} },
+  execute: async () => ({ type: 'image' as const, image: 'data:image/png;base64,AAAA' }),
+});
+
+const images = (messages: readonly ChatMessage[]) =>
+  messages.flatMap((m) => (typeof m.content === 'string' || !m.content ? [] : m.content.filter((p) => p.type === 'image')));
+
+describe('AgentMemory: the prompt follows edits to finished steps', () => {
+  it('a step callback that drops older screenshots (the smolagents pattern) removes them from the next prompt', async () => {
+    const model = new TestModel([
+      reply(call('screenshot', {}, 'c1')),
+      reply(call('screenshot', {}, 'c2')),
+      reply(call('screenshot', {}, 'c3')),
+      reply(call('final_answer', { answer: 'done' })),
+    ]);
+    const agent = new ToolCallingAgent({
+      model,
+      tools: [screenshot],
+      stepCallbacks: {
+        action: [
+          (step, { memory }) => {
+            // Keep only the latest step's screenshot.
+            for (const s of memory.steps) {
+              if (s.type === 'action' && s !== step && s.observationsImages) s.observationsImages = undefined;
+            }
+          },
+        ],
+      },
+    });
+    await expect(agent.arun('Look three times')).resolves.toBe('done');
+    // Each prompt after the first carries exactly one screenshot: the earlier ones were dropped.
+    expect(model.calls.map((c) => images(c.messages).length)).toEqual([0, 1, 1, 1]);
+  });
+
+  it('rebuilds a step whose observation was replaced, and reuses the messages of an unchanged one', () => {
+    const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
+    memory.steps.push({ type: 'task', task: 'Find it' });
+    const step: ActionStep = { type: 'action', stepNumber: 1, timing: { startTime: 0 }, isFinalAnswer: false, observations: 'a very long page' };
+    memory.steps.push(step);
+
+    const first = memory.toMessages();
+    expect(promptText(first)).toContain('a very long page');
+    const second = memory.toMessages();
+    // Unchanged steps give the same message objects: nothing is rendered twice.
+    expect(second).toHaveLength(first.length);
+    second.forEach((m, i) => expect(m).toBe(first[i]));
+
+    step.observations = '(page dropped)';
+    memory.systemPrompt.systemPrompt = 'You help, briefly.';
+    const third = memory.toMessages();
+    expect(promptText(third)).toContain('(page dropped)');
+    expect(promptText(third)).not.toContain('a very long page');
+    expect(promptText([third[0]])).toContain('You help, briefly.');
+    // The task step was not touched: its message is the same object.
+    expect(third[1]).toBe(first[1]);
+  });
+});
