@@ -1,4 +1,4 @@
-import { AgentAbortError, AgentError } from '../errors.js';
+import { AgentAbortError, AgentApprovalPendingError, AgentError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { AgentMemory } from '../memory.js';
 import type { RunContext, RunResult, RunSnapshot } from '../runner/run-context.js';
@@ -15,9 +15,13 @@ function ignore(): void {}
 export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   readonly id: string;
   readonly memory: AgentMemory;
-  readonly #result: Promise<RunResult<T>>;
-  #resolve!: (r: RunResult<T>) => void;
-  #reject!: (e: unknown) => void;
+  // The result promise is made only when someone asks for it (`result`, or iterating): `arun`
+  // drains without it, and a run holds nothing for it while in flight.
+  #result: Promise<RunResult<T>> | undefined;
+  #resolve: ((r: RunResult<T>) => void) | undefined;
+  #reject: ((e: unknown) => void) | undefined;
+  /** How the run ended, once it has: a result, or a failure. */
+  #ended: { result: RunResult; failed: false } | { error: unknown; failed: true } | undefined;
   #started = false;
   #snapshot: RunSnapshot | undefined;
 
@@ -29,13 +33,6 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   ) {
     this.id = context.id;
     this.memory = context.memory;
-    this.#result = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-    // A streaming caller may never look at `result`; its rejection must not go unhandled. (A
-    // module-level handler: an arrow made here would keep this constructor's context for the run.)
-    this.#result.catch(ignore);
   }
 
   /**
@@ -48,6 +45,21 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
         // The outcome is delivered through `result`; this promise's copy of it is not.
         if (!this.#started) this.drain().catch(ignore);
       });
+    }
+    return this.#resultPromise();
+  }
+
+  #resultPromise(): Promise<RunResult<T>> {
+    if (!this.#result) {
+      const ended = this.#ended;
+      if (!ended) {
+        this.#result = new Promise((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      } else this.#result = ended.failed ? Promise.reject(ended.error) : Promise.resolve(ended.result as RunResult<T>);
+      // A caller may ask for `result` and never await it; its rejection must not go unhandled.
+      this.#result.catch(ignore);
     }
     return this.#result;
   }
@@ -82,12 +94,14 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   #finish(result: RunResult): void {
     notify(this.context.observers, 'onRunEnd', this.context.info, { result });
     this.#snapshot = result.snapshot;
-    this.#resolve(result as RunResult<T>);
+    this.#ended ??= { result, failed: false };
+    this.#resolve?.(result as RunResult<T>);
   }
 
   #fail(error: unknown): void {
     notify(this.context.observers, 'onRunEnd', this.context.info, { error });
-    this.#reject(error);
+    this.#ended ??= { error, failed: true };
+    this.#reject?.(error);
   }
 
   #begin(): void {
@@ -98,6 +112,8 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<AgentEvent, void, undefined> {
     this.#begin();
+    // A streaming caller may look at `result` only after the stream ends.
+    this.#resultPromise();
     let done = false;
     try {
       for (;;) {
@@ -117,8 +133,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
         const reason = new AgentAbortError('Run aborted: the stream consumer stopped reading.');
         this.controller.abort(reason);
         await this.generator.return(undefined as never).catch(ignore);
-        notify(this.context.observers, 'onRunEnd', this.context.info, { error: reason });
-        this.#reject(reason);
+        this.#fail(reason);
       }
     }
   }
@@ -132,20 +147,43 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
   }
 
   /** Runs to the end without a consumer; `result` settles. */
-  async drain(): Promise<RunResult<T>> {
-    if (this.#started) return this.#result;
+  drain(): Promise<RunResult<T>> {
+    if (this.#started) return this.#resultPromise();
+    return this.#drain() as Promise<RunResult<T>>;
+  }
+
+  /**
+   * @internal For `arun`: runs to the end and resolves to the final answer; a run paused on
+   * approvals rejects with AgentApprovalPendingError (its snapshot resumes it).
+   */
+  drainOutput(): Promise<T> {
+    if (this.#started) return this.#resultPromise().then(outputOf) as Promise<T>;
+    return this.#drain(outputOf) as Promise<T>;
+  }
+
+  async #drain(map?: (result: RunResult) => unknown): Promise<unknown> {
     this.#begin();
     this.context.eventsHeard = this.context.observers.some((o) => o.onEvent);
     // #next's loop without its promise per event: this is every arun's path.
+    let next: IteratorResult<AgentEvent, RunResult>;
     try {
-      let next: IteratorResult<AgentEvent, RunResult>;
       do {
         next = await this.generator.next();
         this.#deliver(next);
       } while (!next.done);
     } catch (error) {
       this.#fail(error);
+      throw error;
     }
-    return this.#result;
+    return map ? map(next.value) : next.value;
   }
+}
+
+/** A finished run's final answer (a module-level function: `arun` keeps no closure per run). */
+function outputOf(result: RunResult): unknown {
+  if (result.state === 'awaiting_approval') {
+    const names = result.pendingApprovals!.map((r) => r.toolName).join(', ');
+    throw new AgentApprovalPendingError(`The run is waiting for approval of: ${names}. Resume it with agent.resume(error.snapshot, { decisions }).`, result.snapshot!);
+  }
+  return result.output;
 }

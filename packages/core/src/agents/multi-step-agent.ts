@@ -1,4 +1,4 @@
-import { AgentApprovalPendingError, AgentConfigError } from '../errors.js';
+import { AgentConfigError } from '../errors.js';
 import { memoryFromJSON, stepFromJSON } from '../memory-json.js';
 import type { ActionStep, MemoryStep } from '../memory.js';
 import { AgentMemory } from '../memory.js';
@@ -224,16 +224,7 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     } catch (error) {
       return Promise.reject(error);
     }
-    // The closure keeps a boolean, not the options, while the run is in flight.
-    const full = options.returnFullResult === true;
-    return run.drain().then((result) => {
-      if (full) return result;
-      if (result.state === 'awaiting_approval') {
-        const names = result.pendingApprovals!.map((r) => r.toolName).join(', ');
-        throw new AgentApprovalPendingError(`The run is waiting for approval of: ${names}. Resume it with agent.resume(error.snapshot, { decisions }).`, result.snapshot!);
-      }
-      return result.output;
-    });
+    return options.returnFullResult === true ? run.drain() : run.drainOutput();
   }
 
   checkFinalAnswer(answer: unknown, ctx: RunContext): Promise<string | undefined> | undefined {

@@ -57,6 +57,19 @@ describe('run.result settles on its own', () => {
     expect(model.calls).toHaveLength(1);
   });
 
+  it('.result asked for after a drained run ended gives the same outcome, success or failure', async () => {
+    const ok = new ToolCallingAgent({ model: new TestModel([reply(call('final_answer', { answer: 'ok' }))]) }).start('t');
+    const drained = await ok.drain();
+    await expect(ok.result).resolves.toBe(drained);
+
+    const broken = new ToolCallingAgent({ model: new TestModel([new ModelError('down', { retryable: false })]) }).start('t');
+    const error = await broken.drain().catch((e: unknown) => e);
+    expect(AgentGenerationError.isInstance(error)).toBe(true);
+    await expect(broken.result).rejects.toBe(error);
+    // Draining again is not running again.
+    await expect(broken.drain()).rejects.toBe(error);
+  });
+
   it('resume(snapshot, { decisions }).result settles without iteration', async () => {
     const script = () => [reply(call('transfer', { amount: 5 }, 'call_t')), reply(call('final_answer', { answer: 'done' }))];
     const agent = new ToolCallingAgent({ model: new TestModel(script()), tools: [approvalTool] });
