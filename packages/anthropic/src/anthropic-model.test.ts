@@ -1,4 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { AgentAbortError, AgentConfigError, ModelError, StreamAccumulator, type ChatMessage } from '@smol/core';
+import { RUN_SIGNAL, getDefaultNodeFetch } from '@smol/core/provider';
 import { closeFixtureServers, collectStream as collect, weatherTool as weather } from '@smol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnthropicModel, type AnthropicModelOptions } from './index.js';
@@ -236,6 +238,25 @@ describe('AnthropicModel: cancellation', () => {
     controller.abort();
     await expect(pending).rejects.toSatisfy((e) => AgentAbortError.isInstance(e));
     await server!.clientClosed;
+  });
+
+  it.each([
+    ['a fetch that declares it reads RUN_SIGNAL (a wrapper of smol\'s): the run signal beside the SDK\'s', true],
+    ['a fetch of the user\'s: the signal through the SDK', false],
+  ])('hands the signal to %s, and leaves no listener on it', async (_name, declares) => {
+    const seen: (RequestInit & { [RUN_SIGNAL]?: AbortSignal })[] = [];
+    const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(init ?? {});
+      return getDefaultNodeFetch()(input, init);
+    };
+    const model = await setup([{ json: JSON.parse(fixture('message-tool-use.json')) }], { fetch: declares ? Object.assign(fetch, { [RUN_SIGNAL]: true }) : fetch });
+    const controller = new AbortController();
+    await model.agenerate([{ role: 'user', content: 'Hi' }], { signal: controller.signal });
+    expect(seen).toHaveLength(1);
+    // Either way the request can be cancelled; only the declaring fetch gets the run signal itself.
+    expect(seen[0].signal).toBeInstanceOf(AbortSignal);
+    expect(seen[0][RUN_SIGNAL]).toBe(declares ? controller.signal : undefined);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('aborting a stream aborts the HTTP request', async () => {

@@ -7,6 +7,8 @@ import {
   loadSetting,
   mapStream,
   readEnv,
+  readsRunSignal,
+  RUN_SIGNAL,
   type ApiModelOptions,
   type EndpointContext,
   type ModelCallOptions,
@@ -36,6 +38,8 @@ export class AnthropicModel extends ApiModel {
   protected readonly endpointContext: Readonly<EndpointContext>;
   readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: Anthropic | undefined;
+  /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). */
+  #runSignal = false;
 
   constructor(options: AnthropicModelOptions) {
     super(options);
@@ -79,11 +83,13 @@ export class AnthropicModel extends ApiModel {
     this.secrets.add(apiKey);
     this.secrets.add(authToken);
     const { apiKey: _k, authToken: _t, ...rest } = extra;
+    const fetch = rest.fetch ?? this.fetch ?? defaultFetch();
+    this.#runSignal = readsRunSignal(fetch);
     return new Anthropic({
       // smol's retry policy owns retries; the SDK must not retry underneath it.
       maxRetries: 0,
       logLevel: 'off',
-      fetch: this.fetch ?? defaultFetch(),
+      fetch,
       ...(this.baseURL !== undefined && { baseURL: this.baseURL }),
       ...(this.headers && { defaultHeaders: { ...this.headers } }),
       ...(this.timeoutMs !== undefined && { timeout: this.timeoutMs }),
@@ -94,14 +100,21 @@ export class AnthropicModel extends ApiModel {
 
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toAnthropicRequest(this.modelId, messages, options, this.maxTokens);
-    const message = await this.client.messages.create(body, { signal: options.signal });
+    const message = await this.client.messages.create(body, this.#requestOptions(options.signal));
     return fromAnthropicMessage(message, this.keepRawResponse);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = { ...toAnthropicRequest(this.modelId, messages, options, this.maxTokens), stream: true as const };
-    const stream = await this.client.messages.create(body, { signal: options.signal });
+    const stream = await this.client.messages.create(body, this.#requestOptions(options.signal));
     yield* mapStream(stream, new AnthropicStreamMapper(), options.signal);
+  }
+
+  /** The signal goes to smol's fetch directly when it is the client's: the SDK then adds no listener to it per request. */
+  #requestOptions(signal: AbortSignal | undefined): Anthropic.RequestOptions {
+    if (!signal) return {};
+    // The client exists by now (the caller read this.client first).
+    return this.#runSignal ? { fetchOptions: { [RUN_SIGNAL]: signal } as Anthropic.RequestOptions['fetchOptions'] } : { signal };
   }
 
   protected toModelError(error: unknown): ModelError {
