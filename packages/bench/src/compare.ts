@@ -2,7 +2,11 @@
 // rounds in fresh processes, median and range, to tell a change from the machine's noise. The
 // ratio to the last runner is the median of each round's ratio (neighbours in time share the
 // machine's speed); each round starts one runner later. A runner may carry environment variables for its process: smol+NAME=value.
-//   --runners smol,openai-sdk  --n 1000  --latency 0  --rounds 5
+//   --runners smol,openai-sdk  --n 1000[,10000]  --latency 0  --rounds 5  --out FILE (a markdown section)
+// The prompt's share of smol's cost (prompt-report.md, which BENCHMARKS.md keeps):
+//   --runners smol,openai-sdk+SMOL_BENCH_SDK_PROMPT=smol,openai-sdk --n 1000,10000 --latency 100 --out prompt-report.md
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from './median.ts';
 import { runJob, startMockCli } from './spawn.ts';
@@ -14,38 +18,73 @@ const { values } = parseArgs({
     n: { type: 'string', default: '1000' },
     latency: { type: 'string', default: '0' },
     rounds: { type: 'string', default: '5' },
+    out: { type: 'string' },
   },
 });
 const specs = values.runners!.split(',');
-const n = Number(values.n);
+const ns = values.n!.split(',').map(Number);
+const rounds = Number(values.rounds);
+const started = Date.now();
+type Samples = { cpu: number[]; wall: number[]; kb: number[]; p99: number[] };
+const rows: { n: number; spec: string; s: Samples; cpuRatio: number; wallRatio: number }[] = [];
 const server = await startMockCli(['--latency-ms', values.latency!]);
-const samples = new Map<string, { cpu: number[]; wall: number[]; kb: number[]; p99: number[] }>(specs.map((r) => [r, { cpu: [], wall: [], kb: [], p99: [] }]));
 try {
-  for (let round = 0; round < Number(values.rounds); round++) {
-    // Each round starts one runner later: no runner always follows the same one.
-    for (const spec of [...specs.slice(round % specs.length), ...specs.slice(0, round % specs.length)]) {
-      const [runner, ...vars] = spec.split('+');
-      const env = vars.length ? Object.fromEntries(vars.map((v) => v.split('=') as [string, string])) : undefined;
-      const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 }, 120_000, [], undefined, env);
-      if (r.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(r)}`);
-      const s = samples.get(spec)!;
-      s.cpu.push(r.cpuPerStepMs as number);
-      s.wall.push(r.wallMs as number);
-      s.kb.push(r.kbPerAgent as number);
-      s.p99.push((r.loopDelayMs as { p99: number }).p99);
+  for (const n of ns) {
+    const samples = new Map<string, Samples>(specs.map((r) => [r, { cpu: [], wall: [], kb: [], p99: [] }]));
+    for (let round = 0; round < rounds; round++) {
+      // Each round starts one runner later: no runner always follows the same one.
+      for (const spec of [...specs.slice(round % specs.length), ...specs.slice(0, round % specs.length)]) {
+        const [runner, ...vars] = spec.split('+');
+        const env = vars.length ? Object.fromEntries(vars.map((v) => v.split('=') as [string, string])) : undefined;
+        const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 }, 150_000, [], undefined, env);
+        if (r.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(r)}`);
+        const s = samples.get(spec)!;
+        s.cpu.push(r.cpuPerStepMs as number);
+        s.wall.push(r.wallMs as number);
+        s.kb.push(r.kbPerAgent as number);
+        s.p99.push((r.loopDelayMs as { p99: number }).p99);
+      }
+    }
+    const base = samples.get(specs[specs.length - 1])!;
+    for (const [spec, s] of samples) {
+      const cpuRatio = median(s.cpu.map((c, i) => c / base.cpu[i]));
+      const wallRatio = median(s.wall.map((w, i) => w / base.wall[i]));
+      rows.push({ n, spec, s, cpuRatio, wallRatio });
+      const range = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
+      process.stdout.write(
+        `N=${String(n).padEnd(6)} ${spec.padEnd(22)} CPU ms/step ${median(s.cpu).toFixed(3)} (${range(s.cpu)}) ÷ ${specs[specs.length - 1]} ${cpuRatio.toFixed(2)}x` +
+          `  wall ms ${median(s.wall)} (${wallRatio.toFixed(2)}x)  KB/agent ${median(s.kb)}  loop p99 ${median(s.p99)}\n`,
+      );
     }
   }
 } finally {
   await server.stop();
 }
-const last = specs[specs.length - 1];
-const base = samples.get(last)!;
-for (const [spec, s] of samples) {
-  const range = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
-  const ratio = median(s.cpu.map((c, i) => c / base.cpu[i]));
-  const wallRatio = median(s.wall.map((w, i) => w / base.wall[i]));
-  process.stdout.write(
-    `${spec.padEnd(22)} CPU ms/step ${median(s.cpu).toFixed(3)} (${range(s.cpu)}) ÷ ${last} ${ratio.toFixed(2)}x` +
-      `  wall ms ${median(s.wall)} (${wallRatio.toFixed(2)}x)  KB/agent ${median(s.kb)}  loop p99 ${median(s.p99)}\n`,
-  );
+
+if (values.out) {
+  const last = specs[specs.length - 1];
+  const date = new Date().toISOString().slice(0, 10);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const withPrompt = specs.some((spec) => spec.includes('+SMOL_BENCH_SDK_PROMPT=smol'));
+  const lines = [
+    withPrompt ? "## The prompt's share of smol's cost" : '## Compare: runners side by side',
+    '',
+    `Generated by \`pnpm --filter @smol/bench run compare --runners ${values.runners} --n ${values.n} --latency ${values.latency} --rounds ${rounds}\` on ${date} (${seconds} s). ` +
+      `Each runner runs N agents at ${values.latency} ms latency in a fresh process, ${rounds} rounds, alternated; a value is the median of its rounds, ` +
+      `a ratio the median of the rounds' ratios to **${last}**. \`+NAME=value\` is an environment variable of that runner's process: ` +
+      '`SMOL_BENCH_SDK_PROMPT=smol` makes the SDK loop send the system prompt and task line a ToolCallingAgent sends by default, ' +
+      "so the rows tell the prompt's share of smol's cost from the rest (the agent loop, ApiModel, conversions, the run's signal). " +
+      "The range is the lowest and highest round: one runner's rounds differ by more than most differences between runners here, so read a few percent as noise.",
+    '',
+    `| N | runner | CPU ms/step (range) | CPU ÷ ${last} | wall s | wall ÷ ${last} | KB/agent |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.n.toLocaleString('en-US')} | ${r.spec} | ${median(r.s.cpu).toFixed(3)} (${Math.min(...r.s.cpu).toFixed(3)}–${Math.max(...r.s.cpu).toFixed(3)}) | ${r.cpuRatio.toFixed(2)}x | ` +
+        `${(median(r.s.wall) / 1000).toFixed(2)} | ${r.wallRatio.toFixed(2)}x | ${median(r.s.kb).toFixed(1)} |`,
+    ),
+    '',
+  ];
+  writeFileSync(resolve(process.cwd(), values.out), lines.join('\n'));
+  process.stdout.write(`wrote ${values.out}\n`);
 }
