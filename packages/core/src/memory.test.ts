@@ -39,6 +39,23 @@ describe('AgentMemory: the prompt follows edits to finished steps', () => {
     expect(model.calls.map((c) => images(c.messages).length)).toEqual([0, 1, 1, 1]);
   });
 
+  it("one run's system prompt edit stays in that run; the runs of an agent share the default prompt's messages, which nobody can change", async () => {
+    const model = new TestModel([reply(call('final_answer', { answer: 'a' })), reply(call('final_answer', { answer: 'b' })), reply(call('final_answer', { answer: 'c' }))]);
+    const agent = new ToolCallingAgent({ model });
+    const edited = agent.start('first');
+    edited.memory.systemPrompt.systemPrompt = 'Be brief.';
+    await edited.drain();
+    await agent.arun('second');
+    await agent.arun('third');
+    const [first, second, third] = model.calls.map((c) => c.messages[0]);
+    expect(promptText([first])).toBe('[system] Be brief.');
+    expect(promptText([second])).toContain('You are an expert assistant');
+    expect(third).toBe(second);
+    expect(() => {
+      (second.content as { text: string }[])[0].text = 'changed';
+    }).toThrow(TypeError);
+  });
+
   it('rebuilds a step whose observation was replaced, and reuses the messages of an unchanged one', () => {
     const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
     memory.steps.push({ type: 'task', task: 'Find it' });

@@ -184,8 +184,28 @@ function converted(step: CachedStep): ChatMessage[] {
   return c.messages;
 }
 
+/**
+ * System prompts' messages, shared by every run with the same prompt (an agent's runs all have
+ * one), frozen so that no run can change another's. Bounded: cleared when it holds 64 prompts.
+ */
+const systemPrompts = new Map<string, Converted>();
+
 /** The step's messages and the fields they are made from (see stepToMessages); only those, since a run keeps one per step. */
 function convert(step: MemoryStep | SystemPromptStep): Converted {
+  if (step.type === 'system_prompt') {
+    let shared = systemPrompts.get(step.systemPrompt);
+    if (!shared) {
+      if (systemPrompts.size >= 64) systemPrompts.clear();
+      const messages = stepToMessages(step).map((m) => {
+        if (Array.isArray(m.content)) m.content.forEach((part) => Object.freeze(part));
+        Object.freeze(m.content);
+        return Object.freeze(m);
+      });
+      shared = Object.freeze({ messages: Object.freeze(messages) as ChatMessage[], a: step.systemPrompt });
+      systemPrompts.set(step.systemPrompt, shared);
+    }
+    return shared;
+  }
   const messages = stepToMessages(step);
   switch (step.type) {
     case 'action':
@@ -194,8 +214,6 @@ function convert(step: MemoryStep | SystemPromptStep): Converted {
       return { messages, a: step.task, b: step.images };
     case 'planning':
       return { messages, a: step.plan };
-    case 'system_prompt':
-      return { messages, a: step.systemPrompt };
     case 'final_answer':
       return { messages };
   }

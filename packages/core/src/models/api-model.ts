@@ -268,8 +268,10 @@ export abstract class ApiModel implements Model {
     } catch (error) {
       answer = Promise.reject(error);
     }
+    // Without a rate limiter to tell or stops to apply the answer is passed on as it is: no handler to hold while in flight.
+    const finish = stops || this.rateLimiter ? (message: ChatMessage) => this.#finish(message, stops) : undefined;
     return answer.then(
-      (message) => this.#finish(message, stops),
+      finish,
       (error: unknown) => {
         const failure = plain ? this.normalizeError(error, signal, undefined) : error;
         const delayMs = retryWaitOrThrow(failure, attempt, this.retryOptions, signal);
