@@ -8,7 +8,7 @@ import {
   mapStream,
   readEnv,
   readsRunSignal,
-  RUN_SIGNAL,
+  sdkSignalOptions,
   type ApiModelOptions,
   type EndpointContext,
   type ModelCallOptions,
@@ -38,7 +38,7 @@ export class AnthropicModel extends ApiModel {
   protected readonly endpointContext: Readonly<EndpointContext>;
   readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: Anthropic | undefined;
-  /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). */
+  /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). Set with the client, which each call reads before its request options. */
   #runSignal = false;
 
   constructor(options: AnthropicModelOptions) {
@@ -100,21 +100,14 @@ export class AnthropicModel extends ApiModel {
 
   protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toAnthropicRequest(this.modelId, messages, options, this.maxTokens);
-    const message = await this.client.messages.create(body, this.#requestOptions(options.signal));
+    const message = await this.client.messages.create(body, sdkSignalOptions(options.signal, this.#runSignal) as Anthropic.RequestOptions);
     return fromAnthropicMessage(message, this.keepRawResponse);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = { ...toAnthropicRequest(this.modelId, messages, options, this.maxTokens), stream: true as const };
-    const stream = await this.client.messages.create(body, this.#requestOptions(options.signal));
+    const stream = await this.client.messages.create(body, sdkSignalOptions(options.signal, this.#runSignal) as Anthropic.RequestOptions);
     yield* mapStream(stream, new AnthropicStreamMapper(), options.signal);
-  }
-
-  /** The signal goes to smol's fetch directly when it is the client's: the SDK then adds no listener to it per request. */
-  #requestOptions(signal: AbortSignal | undefined): Anthropic.RequestOptions {
-    if (!signal) return {};
-    // The client exists by now (the caller read this.client first).
-    return this.#runSignal ? { fetchOptions: { [RUN_SIGNAL]: signal } as Anthropic.RequestOptions['fetchOptions'] } : { signal };
   }
 
   protected toModelError(error: unknown): ModelError {

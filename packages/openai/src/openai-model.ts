@@ -1,7 +1,6 @@
 import type { ModelError } from '@smol/core';
 import {
   ApiModel,
-  RUN_SIGNAL,
   SecretSet,
   WireStreamMapper,
   defaultFetch,
@@ -12,6 +11,7 @@ import {
   loadSetting,
   mapStream,
   readsRunSignal,
+  sdkSignalOptions,
   toWireRequest,
   type ApiModelOptions,
   type EndpointContext,
@@ -56,7 +56,7 @@ export class OpenAIServerModel extends ApiModel {
   readonly #createClient: OpenAIEndpoint['createClient'];
   readonly #clientOptions: Partial<ClientOptions> | undefined;
   #client: OpenAI | undefined;
-  /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). */
+  /** Whether the client's fetch is smol's own, which takes the run's signal beside the SDK's (see RUN_SIGNAL). Set with the client, which each call reads before its request options. */
   #runSignal = false;
   /** Who answered, for error messages: every completion is handed it. */
   readonly #endpointName: string;
@@ -103,20 +103,13 @@ export class OpenAIServerModel extends ApiModel {
   protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
     const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
     // A chain, not an async function: no suspended frame per call in flight.
-    return this.client.chat.completions.create(body, this.#requestOptions(options.signal)).then(this.#fromWire);
+    return this.client.chat.completions.create(body, sdkSignalOptions(options.signal, this.#runSignal) as OpenAI.RequestOptions).then(this.#fromWire);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
     const body = toWireRequest(this.modelId, messages, options, true) as unknown as ChatCompletionCreateParamsStreaming;
-    const stream = await this.client.chat.completions.create(body, this.#requestOptions(options.signal));
+    const stream = await this.client.chat.completions.create(body, sdkSignalOptions(options.signal, this.#runSignal) as OpenAI.RequestOptions);
     yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.describeEndpoint()), options.signal);
-  }
-
-  /** The signal goes to smol's fetch directly when it is the client's: the SDK then composes no signal per request. */
-  #requestOptions(signal: AbortSignal | undefined): OpenAI.RequestOptions {
-    if (!signal) return {};
-    // The client exists by now (the caller read this.client first).
-    return this.#runSignal ? { fetchOptions: { [RUN_SIGNAL]: signal } as OpenAI.RequestOptions['fetchOptions'] } : { signal };
   }
 
   protected toModelError(error: unknown): ModelError {

@@ -25,7 +25,7 @@ export { loadApiKey, loadSetting, readEnv, type ApiKey, type SettingSource } fro
 export { linkedController } from '../runner/abort.js';
 export { toAbortError } from '../errors.js';
 export { bytesToBase64, contentLines, imagePartUrl, parseArguments, usageIncrement } from '../messages.js';
-export { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal, type FetchFunction, type NodeFetchOptions } from '../transport/index.js';
+export { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal, sdkSignalOptions, type FetchFunction, type NodeFetchOptions } from '../transport/index.js';
 export {
   WireStreamMapper,
   fromWireCompletion,

@@ -1,1 +1,1 @@
-export { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal, type FetchFunction, type NodeFetchOptions } from './node-fetch.js';
+export { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal, sdkSignalOptions, type FetchFunction, type NodeFetchOptions } from './node-fetch.js';

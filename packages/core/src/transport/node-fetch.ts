@@ -38,6 +38,16 @@ export function readsRunSignal(fetch: unknown): boolean {
   return typeof fetch === 'function' && (fetch as { [RUN_SIGNAL]?: unknown })[RUN_SIGNAL] === true;
 }
 
+/**
+ * The per-request options that give an official SDK (openai, @anthropic-ai/sdk) the run's signal:
+ * beside its own, through `fetchOptions`, when the client's fetch reads RUN_SIGNAL (`runSignal`,
+ * from readsRunSignal once per client); as its `signal` option otherwise.
+ */
+export function sdkSignalOptions(signal: AbortSignal | undefined, runSignal: boolean): { signal?: AbortSignal; fetchOptions?: RequestInit } {
+  if (!signal) return {};
+  return runSignal ? { fetchOptions: { [RUN_SIGNAL]: signal } as RequestInit } : { signal };
+}
+
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /** A fetch-compatible function with one keep-alive Agent per protocol, shared by all its calls. No redirects are followed. */
