@@ -1,33 +1,63 @@
 // pnpm --filter @smol/bench run heap: the live heap each agent holds while its model call is in
 // flight (N agents waiting on a slow simulated server, after two full GCs), for one runner.
 //   --runner smol  --n 1000  --snapshot FILE (also writes a heap snapshot and lists its largest kinds)
+//   --call 3: held at the third model call instead of the first (the in-process server, slowed for
+//             that call only), which counts what a run keeps of its finished steps
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
+import { inProcessServer } from './in-process-server.ts';
 import { startMockCli } from './spawn.ts';
+import type { Runner } from './work.ts';
 import { loadRunner } from './worker.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { runner: { type: 'string', default: 'smol' }, n: { type: 'string', default: '1000' }, snapshot: { type: 'string' } },
+  options: {
+    runner: { type: 'string', default: 'smol' },
+    n: { type: 'string', default: '1000' },
+    call: { type: 'string', default: '1' },
+    snapshot: { type: 'string' },
+  },
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (the package script does)');
 const n = Number(values.n);
+const call = Number(values.call);
+if (!Number.isInteger(call) || call < 1) throw new Error(`--call must be a whole number from 1, got ${values.call}`);
 // 4 s of latency, measured after 2.5 s: every agent has started (a busy loop starts them in turns)
-// and is waiting on its first model call.
-const server = await startMockCli(['--latency-ms', '4000']);
-const runner = await loadRunner({ runner: values.runner!, baseURL: server.baseURL, stream: false, sockets: 1024 });
-await Promise.all(Array.from({ length: 10 }, (_, i) => runner.runOne(-i - 1)));
+// and is waiting on the model call counted.
+let held = false;
+let stop: () => Promise<void>;
+let runner: Runner;
+if (call === 1) {
+  const server = await startMockCli(['--latency-ms', '4000']);
+  stop = server.stop;
+  runner = await loadRunner({ runner: values.runner!, baseURL: server.baseURL, stream: false, sockets: 1024 });
+} else {
+  // The request for call k carries k - 1 tool results (native tool messages or CodeAgent observations).
+  const server = inProcessServer();
+  const inner = server.fetch;
+  const slowed = Object.assign(async (url: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const body = typeof init?.body === 'string' ? init.body : '';
+    const results = (body.match(/"role":"tool"/g)?.length ?? 0) + (body.match(/Observation:\\n/g)?.length ?? 0);
+    if (held && results >= call - 1) await new Promise((r) => setTimeout(r, 4000));
+    return inner(url, init);
+  }, inner);
+  stop = async () => {};
+  runner = await loadRunner({ runner: values.runner!, baseURL: 'http://127.0.0.1:9/v1', stream: false, sockets: 1, fetch: slowed });
+}
+for (let k = 0; k < (call === 1 ? 1 : 20); k++) await Promise.all(Array.from({ length: call === 1 ? 10 : 50 }, (_, i) => runner.runOne(-i - 1 - k * 50)));
 gc();
 gc();
 const before = process.memoryUsage().heapUsed;
+held = true;
 const all = Array.from({ length: n }, (_, i) => runner.runOne(i));
 await new Promise((r) => setTimeout(r, 2500));
 gc();
 gc();
 const during = process.memoryUsage().heapUsed;
-process.stdout.write(`${values.runner}: live heap per in-flight agent ${((during - before) / 1024 / n).toFixed(1)} KB (N=${n})\n`);
+process.stdout.write(`${values.runner}: live heap per in-flight agent at model call ${call} ${((during - before) / 1024 / n).toFixed(1)} KB (N=${n})\n`);
 if (values.snapshot) {
   const snap = JSON.parse(readFileSync(writeHeapSnapshot(values.snapshot), 'utf8')) as {
     snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
@@ -50,5 +80,5 @@ if (values.snapshot) {
   }
 }
 await Promise.all(all);
-await server.stop();
+await stop();
 process.exit(0);

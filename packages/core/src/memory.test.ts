@@ -78,4 +78,21 @@ describe('AgentMemory: the prompt follows edits to finished steps', () => {
     // The task step was not touched: its message is the same object.
     expect(third[1]).toBe(first[1]);
   });
+
+  it('text messages carry plain string content; a task with images carries parts', () => {
+    const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
+    memory.steps.push({ type: 'task', task: 'Find it' });
+    memory.steps.push({ type: 'action', stepNumber: 1, timing: { startTime: 0 }, isFinalAnswer: false, modelOutput: 'Looking.', observations: 'found' });
+    const messages = memory.toMessages();
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool-response']);
+    expect(messages.every((m) => typeof m.content === 'string')).toBe(true);
+    expect(messages[1].content).toBe('New task:\nFind it');
+
+    const withImage = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
+    withImage.steps.push({ type: 'task', task: 'Describe', images: [{ type: 'image', image: 'data:image/png;base64,AAAA' }] });
+    expect(withImage.toMessages()[1].content).toEqual([
+      { type: 'text', text: 'New task:\nDescribe' },
+      { type: 'image', image: 'data:image/png;base64,AAAA' },
+    ]);
+  });
 });

@@ -65,7 +65,8 @@ export type MemoryStep = TaskStep | ActionStep | PlanningStep | FinalAnswerStep;
 const RETRY_HINT =
   "\nNow let's retry: take care not to repeat previous errors! If you have retried several times, try a completely different approach.\n";
 
-const text = (role: ChatMessage['role'], value: string): ChatMessage => ({ role, content: [{ type: 'text', text: value }] });
+// Plain string content: a part list would be two more objects per message, held by every run for its whole life.
+const text = (role: ChatMessage['role'], value: string): ChatMessage => ({ role, content: value });
 
 /** How a step appears in the prompt; the smolagents layout. Cached per step in AgentMemory. */
 export function stepToMessages(step: MemoryStep | SystemPromptStep, summaryMode = false): ChatMessage[] {
@@ -73,14 +74,15 @@ export function stepToMessages(step: MemoryStep | SystemPromptStep, summaryMode 
     case 'system_prompt':
       return summaryMode ? [] : [text('system', step.systemPrompt)];
     case 'task': {
-      const content: ChatMessage['content'] = [{ type: 'text', text: `New task:\n${step.task}` }, ...(step.images ?? [])];
-      return [{ role: 'user', content }];
+      const task = `New task:\n${step.task}`;
+      return [step.images?.length ? { role: 'user', content: [{ type: 'text', text: task }, ...step.images] } : text('user', task)];
     }
     case 'planning':
       return summaryMode ? [] : [text('assistant', step.plan.trim()), text('user', 'Now proceed and carry out this plan.')];
     case 'final_answer':
       return [];
     case 'action': {
+      // Pushed, then copied: an array grown by push has room for 17, and a run keeps this one for its whole life.
       const out: ChatMessage[] = [];
       if (step.modelOutput != null && step.modelOutput !== '' && !summaryMode) out.push(text('assistant', step.modelOutput.trim()));
       if (step.toolCalls && step.toolCalls.length > 0) {
@@ -93,7 +95,7 @@ export function stepToMessages(step: MemoryStep | SystemPromptStep, summaryMode 
         const callId = step.toolCalls && step.toolCalls.length > 0 ? `Call id: ${step.toolCalls[0].id}\n` : '';
         out.push(text('tool-response', `${callId}Error:\n${step.error.message}${RETRY_HINT}`));
       }
-      return out;
+      return out.slice();
     }
   }
 }

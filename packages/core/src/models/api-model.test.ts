@@ -115,6 +115,18 @@ describe('ApiModel.agenerate', () => {
     expect(bad.calls).toHaveLength(1);
   });
 
+  it('a retry sends the same prepared messages as the first attempt', async () => {
+    const m = new FakeModel({ modelId: 'm', ...retryFast }, [statusError(503), { role: 'assistant', content: 'ok' }]);
+    const input: ChatMessage[] = [
+      { role: 'user', content: 'task' },
+      { role: 'tool-response', content: 'Observation: 1' },
+    ];
+    await m.agenerate(input);
+    expect(m.calls).toHaveLength(2);
+    expect(m.calls[0].messages).toEqual([{ role: 'user', content: 'task\nObservation: 1' }]);
+    expect(m.calls[1].messages).toEqual(m.calls[0].messages);
+  });
+
   it('maxRetries: 0 makes one attempt', async () => {
     const m = new FakeModel({ modelId: 'm', maxRetries: 0 }, [statusError(500)]);
     await expect(m.agenerate([])).rejects.toThrow(/fake failed/);

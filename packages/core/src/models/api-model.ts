@@ -249,15 +249,17 @@ export abstract class ApiModel implements Model {
       return Promise.reject(error);
     }
     const stops = this.supportsStopParameter ? undefined : nonEmpty(options.stopSequences);
-    return this.#attempt(prepared, call, stops, 1);
+    return this.#attempt(messages, prepared, call, stops, 1);
   }
 
   /**
    * Attempt `attempt` (from 1) and, on a retryable failure, the next after its wait. A promise
    * chain rather than an async function: a call in flight keeps no suspended frames here, which
-   * thousands of concurrent runs would each hold (memory and GC per agent).
+   * thousands of concurrent runs would each hold (memory and GC per agent). What waits for a retry
+   * is the caller's `messages`, prepared again for the next attempt: the copies that preparing made
+   * (converted roles, merged turns) are not held while the call is in flight.
    */
-  #attempt(prepared: readonly ChatMessage[], call: ModelCallOptions, stops: string[] | undefined, attempt: number): Promise<ChatMessage> {
+  #attempt(messages: readonly ChatMessage[], prepared: readonly ChatMessage[], call: ModelCallOptions, stops: string[] | undefined, attempt: number): Promise<ChatMessage> {
     const { signal } = call;
     if (signal?.aborted) return Promise.reject(toAbortError(signal));
     const plain = !this.concurrency && !this.rateLimiter && this.timeoutMs === undefined;
@@ -275,7 +277,7 @@ export abstract class ApiModel implements Model {
       (error: unknown) => {
         const failure = plain ? this.normalizeError(error, signal, undefined) : error;
         const delayMs = retryWaitOrThrow(failure, attempt, this.retryOptions, signal);
-        return sleep(delayMs, signal).then(() => this.#attempt(prepared, call, stops, attempt + 1));
+        return sleep(delayMs, signal).then(() => this.#attempt(messages, this.prepareMessages(messages), call, stops, attempt + 1));
       },
     );
   }

@@ -74,10 +74,17 @@ export function toWireMessages(messages: readonly ChatMessage[]): WireMessage[] 
 }
 
 const toolCache = new WeakMap<ToolSpec, WireTool>();
+const toolListCache = new WeakMap<readonly ToolSpec[], WireTool[]>();
 
-/** Tools as `{ type: 'function', function }` definitions, built once per tool. */
+/**
+ * Tools as `{ type: 'function', function }` definitions, built once per tool, and once per frozen
+ * list (ApiModel's specs of an agent's tools: the same list every step). Not to be modified.
+ */
 export function toWireTools(tools: readonly ToolSpec[]): WireTool[] {
-  return tools.map((spec) => {
+  const frozen = Object.isFrozen(tools);
+  let list = frozen ? toolListCache.get(tools) : undefined;
+  if (list) return list;
+  list = tools.map((spec) => {
     let t = toolCache.get(spec);
     if (!t) {
       t = { type: 'function', function: { name: spec.name, description: spec.description, parameters: spec.parameters as unknown as Record<string, unknown> } };
@@ -85,6 +92,8 @@ export function toWireTools(tools: readonly ToolSpec[]): WireTool[] {
     }
     return t;
   });
+  if (frozen) toolListCache.set(tools, list);
+  return list;
 }
 
 export function toWireToolChoice(choice: ToolChoice): WireToolChoice {
@@ -131,13 +140,16 @@ export function fromWireCompletion(completion: WireCompletion, provider: string,
   const m = choice.message;
   const message: ChatMessage = { role: 'assistant', content: m?.content ?? m?.refusal ?? null };
   if (m?.tool_calls?.length) {
-    const calls: ChatMessageToolCall[] = [];
+    // Sized once (a run keeps every answer's calls; an array grown by push has room for 17).
+    let calls: ChatMessageToolCall[] = new Array(m.tool_calls.length);
+    let n = 0;
     for (let i = 0; i < m.tool_calls.length; i++) {
       const tc = m.tool_calls[i];
       if ((tc.type !== undefined && tc.type !== 'function') || !tc.function?.name) continue;
-      calls.push({ id: tc.id != null && String(tc.id) !== '' ? String(tc.id) : `call_${i}`, type: 'function', function: { name: tc.function.name, arguments: argumentsOf(tc.function.arguments) } });
+      calls[n++] = { id: tc.id != null && String(tc.id) !== '' ? String(tc.id) : `call_${i}`, type: 'function', function: { name: tc.function.name, arguments: argumentsOf(tc.function.arguments) } };
     }
-    if (calls.length) message.toolCalls = calls;
+    if (n < calls.length) calls = calls.slice(0, n);
+    if (n) message.toolCalls = calls;
   }
   const usage = readTokenUsage(completion.usage);
   if (usage) message.tokenUsage = usage;

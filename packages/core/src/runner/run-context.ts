@@ -134,8 +134,10 @@ function newRunId(): string {
   return crypto.randomUUID().normalize();
 }
 
-/** Stamps a finished step's end time and duration. */
+/** Stamps a finished step's end time and duration (a new `timing` object). */
 export function endStep(step: { timing: Timing }): void {
-  step.timing.endTime = Date.now();
-  step.timing.duration = step.timing.endTime - step.timing.startTime;
+  const { startTime } = step.timing;
+  const endTime = Date.now();
+  // A new object rather than two fields added to the old one: added fields need a second allocation, kept as long as the step.
+  step.timing = { startTime, endTime, duration: endTime - startTime };
 }
