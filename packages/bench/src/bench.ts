@@ -223,7 +223,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         o.log('100 ms latency, concurrent agents:');
         for (const n of ns) {
           // The targets' sizes get interleaved rounds and medians (median.ts); a quick run gets one.
-          const rounds = n >= 1000 && !o.quick ? o.rounds : 1;
+          // N=10 is a target's size too: its wall time over the sequential run's is the speedup.
+          const rounds = (n >= 1000 || (n === 10 && has('sequential'))) && !o.quick ? o.rounds : 1;
           if (rounds === 1) {
             for (const r of o.only) await agentRun('load', s100, 100, r, n, false, false);
             continue;
@@ -244,9 +245,20 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       if (has('sequential')) {
         o.log('100 ms latency, N agents one after the other (speedup):');
         const n = o.n ?? 10;
+        const rounds = o.quick ? 1 : o.rounds;
+        const concurrent = !has('load') || !ns.includes(n);
+        const taken = new Map<string, { load: JobResult[]; sequential: JobResult[] }>(o.only.map((r) => [r, { load: [], sequential: [] }]));
+        for (let round = 1; round <= rounds; round++) {
+          const label = rounds > 1 ? ` round ${round}/${rounds}` : '';
+          for (const r of roundOrder(o.only, round)) {
+            if (concurrent) taken.get(r)!.load.push(await agentJob('load', s100, r, n, false, false, label));
+            taken.get(r)!.sequential.push(await agentJob('sequential', s100, r, n, false, true, label));
+          }
+        }
         for (const r of o.only) {
-          if (!has('load') || !ns.includes(n)) await agentRun('load', s100, 100, r, n, false, false);
-          await agentRun('sequential', s100, 100, r, n, false, true);
+          const t = taken.get(r)!;
+          if (concurrent) results.agents.push({ section: 'load', runner: r, n, latencyMs: 100, stream: false, sequential: false, result: medianResult(t.load) });
+          results.agents.push({ section: 'sequential', runner: r, n, latencyMs: 100, stream: false, sequential: true, result: medianResult(t.sequential) });
         }
       }
       if (has('stream')) {

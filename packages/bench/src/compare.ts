@@ -3,6 +3,7 @@
 // ratio to the last runner is the median of each round's ratio (neighbours in time share the
 // machine's speed); each round starts one runner later. A runner may carry environment variables for its process: smol+NAME=value.
 //   --runners smol,openai-sdk  --n 1000[,10000]  --latency 0  --rounds 5  --out FILE (a markdown section)
+//   --health: a health request on each runner's event loop meanwhile, as `pnpm bench` does at N ≥ 1,000
 // The prompt's share of smol's cost (prompt-report.md, which BENCHMARKS.md keeps):
 //   --runners smol,openai-sdk+SMOL_BENCH_SDK_PROMPT=smol,openai-sdk --n 1000,10000 --latency 100 --out prompt-report.md
 import { writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '0' },
     rounds: { type: 'string', default: '5' },
     out: { type: 'string' },
+    health: { type: 'boolean', default: false },
   },
 });
 const specs = values.runners!.split(',');
@@ -36,7 +38,7 @@ try {
       for (const spec of [...specs.slice(round % specs.length), ...specs.slice(0, round % specs.length)]) {
         const [runner, ...vars] = spec.split('+');
         const env = vars.length ? Object.fromEntries(vars.map((v) => v.split('=') as [string, string])) : undefined;
-        const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 }, 150_000, [], undefined, env);
+        const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3, health: values.health }, 150_000, [], undefined, env);
         if (r.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(r)}`);
         const s = samples.get(spec)!;
         s.cpu.push(r.cpuPerStepMs as number);

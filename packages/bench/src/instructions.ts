@@ -5,6 +5,7 @@
 // noise. It does not see what time sees beyond instructions (cache misses, the network, turns on a busy loop), so the
 // load tables stay the measure of record. Writes instructions-report.md, which BENCHMARKS.md keeps.
 //   --runners smol,openai-sdk  --n 50  --warmup 30  --batches 12  --out FILE
+// A runner may carry environment variables for its processes, as in compare: openai-sdk+SMOL_BENCH_SDK_PROMPT=smol.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,14 +42,15 @@ function category(symbol: string): string {
 const dir = mkdtempSync(join(tmpdir(), 'smol-instructions-'));
 
 /** Instructions of one worker process, in all and by category (callgrind_annotate over its output). */
-function count(runner: string, measured: number): Promise<Map<string, number>> {
+function count(spec: string, measured: number): Promise<Map<string, number>> {
+  const [runner, ...vars] = spec.split('+');
   const job = JSON.stringify({ runner, n, warmup, batches: measured });
-  const file = join(dir, `${runner}-${measured}.out`);
+  const file = join(dir, `${runners.indexOf(spec)}-${measured}.out`);
   // V8's predictable mode (one thread, and no GC or compile decision taken on the clock) and no
   // time slices (under valgrind every 10 ms slice would be spent, and when is a matter of timing):
   // the count moves by a few percent at most, however busy the machine.
   const args = ['--tool=callgrind', `--callgrind-out-file=${file}`, process.execPath, '--predictable', '--predictable-gc-schedule', join(here, 'instructions-worker.ts'), job];
-  const child = spawn('valgrind', args, { env: { ...process.env, SMOL_TURN_SLICE_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('valgrind', args, { env: { ...process.env, ...Object.fromEntries(vars.map((v) => v.split('=') as [string, string])), SMOL_TURN_SLICE_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -56,7 +58,7 @@ function count(runner: string, measured: number): Promise<Map<string, number>> {
   return new Promise((resolvePromise, reject) => {
     child.once('close', (code) => {
       const collected = /Collected : (\d+)/.exec(stderr);
-      if (code !== 0 || !collected || !stdout.includes('CALLS')) return reject(new Error(`${runner} (${measured} batches): exit ${code}\n${stderr.slice(-1500)}`));
+      if (code !== 0 || !collected || !stdout.includes('CALLS')) return reject(new Error(`${spec} (${measured} batches): exit ${code}\n${stderr.slice(-1500)}`));
       const byCategory = new Map<string, number>([['all', Number(collected[1])]]);
       const annotated = spawnSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
       for (const line of annotated.stdout.split('\n')) {
@@ -90,7 +92,11 @@ const base = perCall.get(last)!;
 const k = (v: number | undefined): string => `${Math.round((v ?? 0) / 1000)}k`;
 const rows = runners.map((r) => `| ${r} | ${k(perCall.get(r)!.get('all'))} | ${(perCall.get(r)!.get('all')! / base.get('all')!).toFixed(2)}x |`);
 const categories = [...base.keys()].filter((c) => c !== 'all').sort((a, b) => (perCall.get(runners[0])!.get(b) ?? 0) - (perCall.get(runners[0])!.get(a) ?? 0));
-const breakdown = categories.map((c) => `| ${c} | ${runners.map((r) => k(perCall.get(r)!.get(c))).join(' | ')} | ${k((perCall.get(runners[0])!.get(c) ?? 0) - (base.get(c) ?? 0))} |`);
+// The first runner against each of the others.
+const others = runners.slice(1);
+const minus = (r: string, c: string): string => k((perCall.get(runners[0])!.get(c) ?? 0) - (perCall.get(r)!.get(c) ?? 0));
+const breakdown = categories.map((c) => `| ${c} | ${runners.map((r) => k(perCall.get(r)!.get(c))).join(' | ')} | ${others.map((r) => minus(r, c)).join(' | ')} |`);
+const withPrompt = runners.some((r) => r.includes('+SMOL_BENCH_SDK_PROMPT=smol'));
 const md = [
   '## Instructions per model call (valgrind)',
   '',
@@ -99,7 +105,9 @@ const md = [
     `against an in-process server (the same \`fetch\` for both; like smol's transport it takes the run's signal beside the SDK's, so smol's runs go as on its default fetch) under callgrind, ${warmup} warm-up batches of ${n} agents, ` +
     `then ${batches} more; the count is that of the ${batches} batches (a run with them minus a run without), over their ${batches * n * 3} model calls. ` +
     "V8's predictable mode (`--predictable --predictable-gc-schedule`: one thread, no GC or compile decision taken on the clock) and no time slices (`SMOL_TURN_SLICE_MS=0`) keep the count steady. " +
-    "Instructions are not time: cache misses, the network and a busy loop's turns are in the tables above and not here.",
+    "Instructions are not time: cache misses, the network and a busy loop's turns are in the tables above and not here." +
+    (withPrompt ? ' `+SMOL_BENCH_SDK_PROMPT=smol` is the SDK loop sending the system prompt and task line a ToolCallingAgent sends: smol minus that row is what smol does beyond sending its prompt.' : '') +
+    " The JIT compiler's row is compilation after the warm-up (functions still reaching V8's optimizing tiers), which a longer-lived process pays once.",
   '',
   `| runner | instructions per model call | ÷ ${last} |`,
   '| --- | --- | --- |',
@@ -107,8 +115,8 @@ const md = [
   '',
   `Where they go, by the function each instruction ran in (callgrind_annotate; a symbol's category is read from its name, so the split is approximate; the rows leave out functions under 0.01%):`,
   '',
-  `| part | ${runners.join(' | ')} | ${runners[0]} − ${last} |`,
-  `| --- | ${runners.map(() => '---').join(' | ')} | --- |`,
+  `| part | ${runners.join(' | ')} | ${others.map((r) => `${runners[0]} − ${r}`).join(' | ')} |`,
+  `| --- | ${runners.map(() => '---').join(' | ')} | ${others.map(() => '---').join(' | ')} |`,
   ...breakdown,
   '',
 ].join('\n');
