@@ -9,7 +9,7 @@ import type { RunContext } from './run-context.js';
 import { endStep } from './run-context.js';
 import type { LoopAgent } from './run-loop.js';
 
-const userText = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] });
+const userText = (text: string): ChatMessage => ({ role: 'user', content: text });
 
 /** A planning step: the first plan, or an update from the memory in summary mode. */
 export async function* planningStep(agent: LoopAgent, ctx: RunContext): AsyncGenerator<AgentEvent, void, undefined> {
@@ -21,7 +21,7 @@ export async function* planningStep(agent: LoopAgent, ctx: RunContext): AsyncGen
   const messages: ChatMessage[] = first
     ? [userText(renderTemplate(t.planningInitial, vars, 'planningInitial'))]
     : [
-        { role: 'system', content: [{ type: 'text', text: renderTemplate(t.planningUpdatePre, vars, 'planningUpdatePre') }] },
+        { role: 'system', content: renderTemplate(t.planningUpdatePre, vars, 'planningUpdatePre') },
         ...ctx.memory.toMessages(true),
         userText(renderTemplate(t.planningUpdatePost, { ...vars, remaining_steps: String(ctx.maxSteps - ctx.stepNumber + 1) }, 'planningUpdatePost')),
       ];

@@ -212,9 +212,9 @@ async function* maxStepsAnswer(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   const t = agent.promptTemplates;
   const request: ModelRequest = {
     messages: [
-      { role: 'system', content: [{ type: 'text', text: t.finalAnswerPre }] },
+      { role: 'system', content: t.finalAnswerPre },
       ...ctx.memory.toMessages().slice(1),
-      { role: 'user', content: [{ type: 'text', text: renderTemplate(t.finalAnswerPost, { task: ctx.task }, 'finalAnswerPost') }] },
+      { role: 'user', content: renderTemplate(t.finalAnswerPost, { task: ctx.task }, 'finalAnswerPost') },
     ],
     options: {},
   };
