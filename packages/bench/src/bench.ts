@@ -219,47 +219,38 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     };
     if (has('load') || has('sequential') || has('stream')) {
       const s100 = await server(['--latency-ms', '100']);
+      /**
+       * Every runner's job at 100 ms, `rounds` times taken in turn (roundOrder), and each runner's
+       * median recorded (median.ts). Returns the rounds, for the paired ratios.
+       */
+      const inRounds = async (section: 'load' | 'sequential', n: number, rounds: number): Promise<Map<string, JobResult[]>> => {
+        const sequential = section === 'sequential';
+        const taken = new Map<string, JobResult[]>(o.only.map((r) => [r, []]));
+        for (let round = 1; round <= rounds; round++) {
+          for (const r of roundOrder(o.only, round)) taken.get(r)!.push(await agentJob(section, s100, r, n, false, sequential, rounds > 1 ? ` round ${round}/${rounds}` : ''));
+        }
+        for (const r of o.only) {
+          const result = medianResult(taken.get(r)!);
+          if (rounds > 1) o.log(`  ${section.padEnd(10)} ${r.padEnd(13)} N=${String(n).padEnd(6)} median of ${rounds}: ${short(result)}`);
+          results.agents.push({ section, runner: r, n, latencyMs: 100, stream: false, sequential, result });
+        }
+        return taken;
+      };
+      // The targets' sizes get interleaved rounds; a quick run gets one. The speedup's N is one of them.
+      const speedupN = o.n ?? 10;
+      const roundsAt = (n: number) => (n >= 1000 || (n === speedupN && has('sequential'))) && !o.quick ? o.rounds : 1;
       if (has('load')) {
         o.log('100 ms latency, concurrent agents:');
         for (const n of ns) {
-          // The targets' sizes get interleaved rounds and medians (median.ts); a quick run gets one.
-          // N=10 is a target's size too: its wall time over the sequential run's is the speedup.
-          const rounds = (n >= 1000 || (n === 10 && has('sequential'))) && !o.quick ? o.rounds : 1;
-          if (rounds === 1) {
-            for (const r of o.only) await agentRun('load', s100, 100, r, n, false, false);
-            continue;
-          }
-          const taken = new Map<string, JobResult[]>(o.only.map((r) => [r, []]));
-          for (let round = 1; round <= rounds; round++) {
-            for (const r of roundOrder(o.only, round)) taken.get(r)!.push(await agentJob('load', s100, r, n, false, false, ` round ${round}/${rounds}`));
-          }
-          for (const r of o.only) {
-            const result = medianResult(taken.get(r)!);
-            o.log(`  load       ${r.padEnd(13)} N=${String(n).padEnd(6)} median of ${rounds}: ${short(result)}`);
-            results.agents.push({ section: 'load', runner: r, n, latencyMs: 100, stream: false, sequential: false, result });
-          }
+          const taken = await inRounds('load', n, roundsAt(n));
           const paired = pairedRatios(taken.get('smol'), taken.get(SDK_LOOP));
           if (paired) results.paired!.push({ n, ...paired });
         }
       }
       if (has('sequential')) {
         o.log('100 ms latency, N agents one after the other (speedup):');
-        const n = o.n ?? 10;
-        const rounds = o.quick ? 1 : o.rounds;
-        const concurrent = !has('load') || !ns.includes(n);
-        const taken = new Map<string, { load: JobResult[]; sequential: JobResult[] }>(o.only.map((r) => [r, { load: [], sequential: [] }]));
-        for (let round = 1; round <= rounds; round++) {
-          const label = rounds > 1 ? ` round ${round}/${rounds}` : '';
-          for (const r of roundOrder(o.only, round)) {
-            if (concurrent) taken.get(r)!.load.push(await agentJob('load', s100, r, n, false, false, label));
-            taken.get(r)!.sequential.push(await agentJob('sequential', s100, r, n, false, true, label));
-          }
-        }
-        for (const r of o.only) {
-          const t = taken.get(r)!;
-          if (concurrent) results.agents.push({ section: 'load', runner: r, n, latencyMs: 100, stream: false, sequential: false, result: medianResult(t.load) });
-          results.agents.push({ section: 'sequential', runner: r, n, latencyMs: 100, stream: false, sequential: true, result: medianResult(t.sequential) });
-        }
+        if (!has('load') || !ns.includes(speedupN)) await inRounds('load', speedupN, roundsAt(speedupN));
+        await inRounds('sequential', speedupN, roundsAt(speedupN));
       }
       if (has('stream')) {
         o.log('100 ms latency, streaming agents:');

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from './median.ts';
-import { runJob, startMockCli } from './spawn.ts';
+import { runJob, runnerSpec, startMockCli } from './spawn.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -36,8 +36,7 @@ try {
     for (let round = 0; round < rounds; round++) {
       // Each round starts one runner later: no runner always follows the same one.
       for (const spec of [...specs.slice(round % specs.length), ...specs.slice(0, round % specs.length)]) {
-        const [runner, ...vars] = spec.split('+');
-        const env = vars.length ? Object.fromEntries(vars.map((v) => v.split('=') as [string, string])) : undefined;
+        const { runner, env } = runnerSpec(spec);
         const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3, health: values.health }, 150_000, [], undefined, env);
         if (r.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(r)}`);
         const s = samples.get(spec)!;

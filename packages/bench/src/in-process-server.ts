@@ -20,8 +20,12 @@ function count(text: string, what: string): number {
   return n;
 }
 
-/** A fetch that answers like the simulated server; `calls()` counts the model calls it answered. */
-export function inProcessServer(): { fetch: typeof fetch; calls(): number } {
+/**
+ * A fetch that answers like the simulated server; `calls()` counts the model calls it answered.
+ * `hold(results)`, given how many tool results the request carries (call k carries k - 1), may
+ * return a promise the answer waits for.
+ */
+export function inProcessServer(hold?: (results: number) => Promise<void> | undefined): { fetch: typeof fetch; calls(): number } {
   let calls = 0;
   // Like smol's transport, it takes the run's signal beside the SDK's (RUN_SIGNAL): smol's runs
   // then go the way they go on smol's default fetch, without the SDK composing a signal per request.
@@ -31,6 +35,8 @@ export function inProcessServer(): { fetch: typeof fetch; calls(): number } {
     const body = String(init?.body ?? '');
     // Earlier tool results: native `tool` messages (the SDK loop) or smol's "Observation:\n" text.
     const results = count(body, '"role":"tool"') + count(body, 'Observation:\\n');
+    const held = hold?.(results);
+    if (held) await held;
     const text = results < 2 ? LOOKUP : body.includes('"final_answer"') ? FINAL_TOOL : FINAL_TEXT;
     return new Response(text, { status: 200, headers: HEADERS });
   };

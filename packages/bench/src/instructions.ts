@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { IN_PROCESS_OPTIONS } from './in-process-server.ts';
+import { runnerSpec } from './spawn.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -43,14 +44,14 @@ const dir = mkdtempSync(join(tmpdir(), 'smol-instructions-'));
 
 /** Instructions of one worker process, in all and by category (callgrind_annotate over its output). */
 function count(spec: string, measured: number): Promise<Map<string, number>> {
-  const [runner, ...vars] = spec.split('+');
+  const { runner, env } = runnerSpec(spec);
   const job = JSON.stringify({ runner, n, warmup, batches: measured });
   const file = join(dir, `${runners.indexOf(spec)}-${measured}.out`);
   // V8's predictable mode (one thread, and no GC or compile decision taken on the clock) and no
   // time slices (under valgrind every 10 ms slice would be spent, and when is a matter of timing):
   // the count moves by a few percent at most, however busy the machine.
   const args = ['--tool=callgrind', `--callgrind-out-file=${file}`, process.execPath, '--predictable', '--predictable-gc-schedule', join(here, 'instructions-worker.ts'), job];
-  const child = spawn('valgrind', args, { env: { ...process.env, ...Object.fromEntries(vars.map((v) => v.split('=') as [string, string])), SMOL_TURN_SLICE_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('valgrind', args, { env: { ...process.env, ...env, SMOL_TURN_SLICE_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -56,6 +56,12 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A runner with environment variables for its process, as `compare` and `instructions` take it: `openai-sdk+SMOL_BENCH_SDK_PROMPT=smol`. */
+export function runnerSpec(spec: string): { runner: string; env: Record<string, string> } {
+  const [runner, ...vars] = spec.split('+');
+  return { runner, env: Object.fromEntries(vars.map((v) => v.split('=') as [string, string])) };
+}
+
 export type JobResult = { status: 'ok'; [key: string]: unknown } | { status: 'timeout'; timeoutS: number } | { status: 'error'; error: string };
 
 /**
