@@ -52,8 +52,9 @@ describe('AgentMemory: the prompt follows edits to finished steps', () => {
     expect(promptText([second])).toContain('You are an expert assistant');
     expect(third).toBe(second);
     expect(() => {
-      (second.content as { text: string }[])[0].text = 'changed';
+      second.content = 'changed';
     }).toThrow(TypeError);
+    expect(promptText([third])).toContain('You are an expert assistant');
   });
 
   it('rebuilds a step whose observation was replaced, and reuses the messages of an unchanged one', () => {

@@ -116,7 +116,7 @@ interface Converted {
 
 /** Where a step keeps its Converted (a hidden property; a WeakMap per run cost more GC). */
 const MESSAGES = Symbol('smol.messages');
-type CachedStep = (MemoryStep | SystemPromptStep) & { [MESSAGES]?: Converted };
+type CachedStep = MemoryStep & { [MESSAGES]?: Converted };
 
 /**
  * A run's memory: the system prompt and the steps, each turned into messages once, and again
@@ -132,11 +132,12 @@ export class AgentMemory {
     // Summary mode is rare (planning updates, run summaries): not cached.
     if (summaryMode) return [this.systemPrompt, ...this.steps].flatMap((step) => stepToMessages(step, true));
     // Sized once: a run builds this array for every model call.
-    let count = converted(this.systemPrompt).length;
+    const system = converted(this.systemPrompt);
+    let count = system.length;
     for (const step of this.steps) count += converted(step).length;
     const messages: ChatMessage[] = new Array(count);
     let n = 0;
-    for (const m of (this.systemPrompt as CachedStep)[MESSAGES]!.messages) messages[n++] = m;
+    for (const m of system) messages[n++] = m;
     for (const step of this.steps as CachedStep[]) for (const m of step[MESSAGES]!.messages) messages[n++] = m;
     return messages;
   }
@@ -176,7 +177,9 @@ export class AgentMemory {
 }
 
 /** A step's prompt messages, converted again when a field they are made from was replaced. */
-function converted(step: CachedStep): ChatMessage[] {
+function converted(step: CachedStep | SystemPromptStep): ChatMessage[] {
+  // Looked up by prompt rather than kept on the step: a field added to the run's system prompt step costs it a second allocation.
+  if (step.type === 'system_prompt') return systemPromptMessages(step.systemPrompt);
   let c = step[MESSAGES];
   if (!c || !unchanged(step, c)) {
     c = convert(step);
@@ -190,24 +193,20 @@ function converted(step: CachedStep): ChatMessage[] {
  * System prompts' messages, shared by every run with the same prompt (an agent's runs all have
  * one), frozen so that no run can change another's. Bounded: cleared when it holds 64 prompts.
  */
-const systemPrompts = new Map<string, Converted>();
+const systemPrompts = new Map<string, ChatMessage[]>();
+
+function systemPromptMessages(systemPrompt: string): ChatMessage[] {
+  let shared = systemPrompts.get(systemPrompt);
+  if (!shared) {
+    if (systemPrompts.size >= 64) systemPrompts.clear();
+    shared = Object.freeze(stepToMessages({ type: 'system_prompt', systemPrompt }).map((m) => Object.freeze(m))) as ChatMessage[];
+    systemPrompts.set(systemPrompt, shared);
+  }
+  return shared;
+}
 
 /** The step's messages and the fields they are made from (see stepToMessages); only those, since a run keeps one per step. */
-function convert(step: MemoryStep | SystemPromptStep): Converted {
-  if (step.type === 'system_prompt') {
-    let shared = systemPrompts.get(step.systemPrompt);
-    if (!shared) {
-      if (systemPrompts.size >= 64) systemPrompts.clear();
-      const messages = stepToMessages(step).map((m) => {
-        if (Array.isArray(m.content)) m.content.forEach((part) => Object.freeze(part));
-        Object.freeze(m.content);
-        return Object.freeze(m);
-      });
-      shared = Object.freeze({ messages: Object.freeze(messages) as ChatMessage[], a: step.systemPrompt });
-      systemPrompts.set(step.systemPrompt, shared);
-    }
-    return shared;
-  }
+function convert(step: MemoryStep): Converted {
   const messages = stepToMessages(step);
   switch (step.type) {
     case 'action':
@@ -221,7 +220,7 @@ function convert(step: MemoryStep | SystemPromptStep): Converted {
   }
 }
 
-function unchanged(step: MemoryStep | SystemPromptStep, c: Converted): boolean {
+function unchanged(step: MemoryStep, c: Converted): boolean {
   switch (step.type) {
     case 'action':
       return c.a === step.modelOutput && c.b === step.toolCalls && c.c === step.observations && c.d === step.observationsImages && c.e === step.error;
@@ -229,8 +228,6 @@ function unchanged(step: MemoryStep | SystemPromptStep, c: Converted): boolean {
       return c.a === step.task && c.b === step.images;
     case 'planning':
       return c.a === step.plan;
-    case 'system_prompt':
-      return c.a === step.systemPrompt;
     case 'final_answer':
       return true;
   }

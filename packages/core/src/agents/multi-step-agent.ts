@@ -202,7 +202,8 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     const info = { agentName: this.name, task, modelId: this.model.modelId, parent: options.parent };
     const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
     if (options.attempt !== undefined) ctx.attempt = positiveInt(options.attempt, 'attempt');
-    ctx.disposers.push(release);
+    // Without a caller's signal there is no listener to remove (and no disposers array grown by a push).
+    if (options.signal) ctx.disposers.push(release);
     return new AgentRun<TOutput>(ctx, runLoop(this, ctx), controller);
   }
 

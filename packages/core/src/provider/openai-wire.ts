@@ -138,7 +138,8 @@ export function fromWireCompletion(completion: WireCompletion, provider: string,
   const choice = completion?.choices?.[0];
   if (!choice) throw new ModelError(`${provider} returned a completion with no choices.`, { retryable: false });
   const m = choice.message;
-  const message: ChatMessage = { role: 'assistant', content: m?.content ?? m?.refusal ?? null };
+  const content = m?.content ?? m?.refusal ?? null;
+  let toolCalls: ChatMessageToolCall[] | undefined;
   if (m?.tool_calls?.length) {
     // Sized once (a run keeps every answer's calls; an array grown by push has room for 17).
     let calls: ChatMessageToolCall[] = new Array(m.tool_calls.length);
@@ -149,10 +150,17 @@ export function fromWireCompletion(completion: WireCompletion, provider: string,
       calls[n++] = { id: tc.id != null && String(tc.id) !== '' ? String(tc.id) : `call_${i}`, type: 'function', function: { name: tc.function.name, arguments: argumentsOf(tc.function.arguments) } };
     }
     if (n < calls.length) calls = calls.slice(0, n);
-    if (n) message.toolCalls = calls;
+    if (n) toolCalls = calls;
   }
-  const usage = readTokenUsage(completion.usage);
-  if (usage) message.tokenUsage = usage;
+  const tokenUsage = readTokenUsage(completion.usage);
+  // One literal per case: a field added after the literal would need a second allocation, kept as long as the step.
+  const message: ChatMessage = toolCalls
+    ? tokenUsage
+      ? { role: 'assistant', content, toolCalls, tokenUsage }
+      : { role: 'assistant', content, toolCalls }
+    : tokenUsage
+      ? { role: 'assistant', content, tokenUsage }
+      : { role: 'assistant', content };
   if (keepRaw) message.raw = completion;
   return message;
 }

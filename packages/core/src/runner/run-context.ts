@@ -94,7 +94,8 @@ export class RunContext {
   ) {
     this.id = id;
     this.firstStep = memory.steps.length;
-    this.info = { runId: this.id, ...info };
+    // Listed, not spread: a spread object keeps its later fields in a second allocation, for the run's life.
+    this.info = { runId: id, agentName: info.agentName, task: info.task, modelId: info.modelId, parent: info.parent };
   }
 
   /** The run as JSON: memory, state and counters; with the step it paused on, if any. */
