@@ -43,7 +43,8 @@ function shortUrl(url: string): string {
   return p >= 0 ? url.slice(p) : url.replace(/^file:\/\//, '');
 }
 
-export function summarize(profile: CpuProfile, top = 25): { totalMs: number; functions: SelfTime[]; areas: SelfTime[] } {
+/** `skipUrl`: scripts whose samples are left out of every sum (the profiler's own session). */
+export function summarize(profile: CpuProfile, top = 25, skipUrl?: string): { totalMs: number; functions: SelfTime[]; areas: SelfTime[] } {
   const byId = new Map<number, ProfileNode>();
   for (const n of profile.nodes) byId.set(n.id, n);
   const selfUs = new Map<number, number>();
@@ -57,6 +58,7 @@ export function summarize(profile: CpuProfile, top = 25): { totalMs: number; fun
     const node = byId.get(id);
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
+    if (skipUrl !== undefined && url === skipUrl) continue;
     total += us;
     if (functionName === '(idle)' || functionName === '(program)') continue;
     const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
@@ -64,7 +66,8 @@ export function summarize(profile: CpuProfile, top = 25): { totalMs: number; fun
     const f = fns.get(key) ?? { name: functionName || '(anonymous)', where, ms: 0, percent: 0 };
     f.ms += us / 1000;
     fns.set(key, f);
-    const a = area(url);
+    // The collector gets a row of its own: (native/vm) would hide it among the builtins.
+    const a = functionName === '(garbage collector)' ? '(garbage collector)' : area(url);
     const s = areas.get(a) ?? { name: a, where: '', ms: 0, percent: 0 };
     s.ms += us / 1000;
     areas.set(a, s);

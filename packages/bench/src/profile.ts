@@ -1,12 +1,17 @@
-// pnpm --filter @smol/bench run profile: node --cpu-prof of one runner (default smol, N=1,000,
-// 0 ms latency, the server in its own process), then the top self-time functions and packages.
+// pnpm --filter @smol/bench run profile: a CPU profile of one runner's measured work only (after
+// the warm-up; V8's sampler every 100 µs, in the worker), default smol at N=1,000 and 0 ms
+// latency with the server in its own process, then the top self-time functions and packages.
 //   --runner floor  --n 10000  --latency 100  --stream  --top 30  --no-build
+//   --against openai-sdk  --rounds 3  --out FILE: where the runner's CPU beyond the other's goes, in µs
+//     per model call by package and by function (medians of the rounds' differences; the runners
+//     alternate), and, with --out, as a markdown section that BENCHMARKS.md keeps (profile-report.md)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { summarize, type CpuProfile } from './cpuprofile.ts';
+import { summarize, type CpuProfile, type SelfTime } from './cpuprofile.ts';
+import { median } from './median.ts';
 import { runJob, startMockCli } from './spawn.ts';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,9 +19,12 @@ const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     runner: { type: 'string', default: 'smol' },
+    against: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
     n: { type: 'string', default: '1000' },
     latency: { type: 'string', default: '0' },
     top: { type: 'string', default: '25' },
+    out: { type: 'string' },
     stream: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
   },
@@ -29,25 +37,93 @@ if (!values['no-build']) {
 }
 const dir = join(packageDir, 'bench-results', 'profiles');
 mkdirSync(dir, { recursive: true });
-const server = await startMockCli(['--latency-ms', values.latency!]);
-const before = new Set(readdirSync(dir));
-const n = Number(values.n);
-const result = await runJob(
-  { kind: 'agents', runner: values.runner!, n, baseURL: server.baseURL, stream: values.stream!, sequential: false, sockets: 1024, warmup: 3 },
-  300_000,
-  ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-);
-await server.stop();
-const file = readdirSync(dir)
-  .filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
-  .map((f) => join(dir, f))
-  .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-if (!file) throw new Error(`no profile written: ${JSON.stringify(result)}`);
-const s = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(values.top));
 const out = (line: string) => process.stdout.write(`${line}\n`);
-out(`${values.runner} N=${n} latency=${values.latency} ms${values.stream ? ' streamed' : ''}: ${JSON.stringify(result)}`);
-out(`profile: ${file} (${s.totalMs} ms sampled, idle included)`);
-out('\nself time by package:');
-for (const a of s.areas) out(`  ${a.ms.toFixed(1).padStart(8)} ms ${a.percent.toFixed(1).padStart(5)}%  ${a.name}`);
-out('\ntop functions by self time:');
-for (const f of s.functions) out(`  ${f.ms.toFixed(1).padStart(8)} ms ${f.percent.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+const n = Number(values.n);
+const top = Number(values.top);
+const rounds = Number(values.rounds);
+const runners = values.against ? [values.runner!, values.against] : [values.runner!];
+const started = Date.now();
+
+/** Self time in µs per model call, by package and by function (name and place). */
+interface PerCall {
+  calls: number;
+  totalUs: number;
+  areas: Map<string, number>;
+  functions: Map<string, number>;
+}
+
+const taken = new Map<string, PerCall[]>(runners.map((r) => [r, []]));
+const server = await startMockCli(['--latency-ms', values.latency!]);
+try {
+  for (let round = 0; round < rounds; round++) {
+    // Each round starts one runner later: neither always follows the other.
+    for (const runner of round % 2 ? [...runners].reverse() : runners) {
+      const profileFile = join(dir, `${runner}-n${n}-${Date.now()}.cpuprofile`);
+      const result = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: values.stream!, sequential: false, sockets: 1024, warmup: 3, profileFile }, 300_000);
+      if (result.status !== 'ok') throw new Error(`${runner}: ${JSON.stringify(result)}`);
+      const calls = result.steps as number;
+      // The profiler's session turns the samples into a profile at the end: that is not the runner's work.
+      const s = summarize(JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile, Infinity, 'node:inspector');
+      const us = (list: SelfTime[]) => new Map(list.map((x) => [x.where ? `${x.name}  ${x.where}` : x.name, (x.ms * 1000) / calls]));
+      const areas = us(s.areas);
+      taken.get(runner)!.push({ calls, totalUs: [...areas.values()].reduce((a, b) => a + b, 0), areas, functions: us(s.functions) });
+      out(`${runner} N=${n} latency=${values.latency} ms${values.stream ? ' streamed' : ''}: CPU ${result.cpuPerStepMs} ms per call (process), ${(taken.get(runner)!.at(-1)!.totalUs).toFixed(1)} µs per call sampled on the main thread (${profileFile})`);
+    }
+  }
+} finally {
+  await server.stop();
+}
+
+const fixed = (x: number) => x.toFixed(1);
+const [first, other] = runners;
+if (!other) {
+  const [p] = taken.get(first)!;
+  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
+  out('\nself time by package, µs per model call:');
+  for (const [name, us] of sorted(p.areas)) out(`  ${fixed(us).padStart(8)}  ${name}`);
+  out('\ntop functions by self time, µs per model call:');
+  for (const [name, us] of sorted(p.functions)) out(`  ${fixed(us).padStart(8)}  ${name}`);
+} else {
+  // Per key: each runner's median, and the median of the rounds' differences.
+  const compare = (pick: (p: PerCall) => Map<string, number>) => {
+    const keys = new Set(runners.flatMap((r) => taken.get(r)!.flatMap((p) => [...pick(p).keys()])));
+    return [...keys]
+      .map((key) => {
+        const a = taken.get(first)!.map((p) => pick(p).get(key) ?? 0);
+        const b = taken.get(other)!.map((p) => pick(p).get(key) ?? 0);
+        return { key, a: median(a), b: median(b), diff: median(a.map((x, i) => x - b[i])) };
+      })
+      .sort((x, y) => y.diff - x.diff);
+  };
+  const areas = compare((p) => p.areas);
+  const functions = compare((p) => p.functions);
+  const total = { a: median(taken.get(first)!.map((p) => p.totalUs)), b: median(taken.get(other)!.map((p) => p.totalUs)) };
+  const row = (r: { key: string; a: number; b: number; diff: number }) => `| ${r.key.replace(/\|/g, '\\|')} | ${fixed(r.a)} | ${fixed(r.b)} | ${r.diff >= 0 ? '+' : ''}${fixed(r.diff)} |`;
+  const head = `| | ${first} µs/call | ${other} µs/call | difference |\n| --- | --- | --- | --- |`;
+  const moved = functions.filter((f) => Math.abs(f.diff) >= 0.5);
+  const md = [
+    `## Where ${first}'s CPU beyond ${other} goes (steady-state profile)`,
+    '',
+    `Generated by \`pnpm --filter @smol/bench run profile --runner ${first} --against ${other} --n ${n} --latency ${values.latency} --rounds ${rounds}\` on ${new Date().toISOString().slice(0, 10)} (${Math.round((Date.now() - started) / 1000)} s). ` +
+      `Each runner runs N agents in a fresh process, as in the load section; V8's sampling profiler (every 100 µs) covers the measured work only, after the warm-up, so module loading and first compilations are not in it. ` +
+      `Values are main-thread self time per model call, medians over the rounds (the runners alternate); a difference is the median of the rounds' differences. ` +
+      'The collector row is its work on the main thread; its helper threads and the optimizing compiler run on other threads, which the CPU per step in the tables above counts and a profile does not. ' +
+      'Read a difference under a few µs as noise.',
+    '',
+    head,
+    `| **all sampled** | ${fixed(total.a)} | ${fixed(total.b)} | ${total.a - total.b >= 0 ? '+' : ''}${fixed(total.a - total.b)} |`,
+    ...areas.filter((r) => r.key !== '(idle)' && (Math.abs(r.diff) >= 0.5 || r.a >= 5)).map(row),
+    '',
+    `By function, where the difference is at least 0.5 µs per call (${first} spends more at the top, less at the bottom):`,
+    '',
+    head,
+    ...moved.slice(0, top).map(row),
+    ...(moved.length > top ? ['| … | | | |', ...moved.slice(Math.max(top, moved.length - 5)).map(row)] : []),
+    '',
+  ].join('\n');
+  out(`\n${md}`);
+  if (values.out) {
+    writeFileSync(resolve(values.out), md);
+    out(`wrote ${resolve(values.out)}`);
+  }
+}

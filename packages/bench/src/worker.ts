@@ -4,6 +4,8 @@
 //   kind "long-stream": one stream of N chunks through a model, an agent or a peer
 //   kind "abort":       how soon an aborted arun rejects
 //   kind "soak":        many runs, sampling heap and RSS (a "SAMPLE {json}" line each)
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { checkAnswer, type Runner, type RunnerFactory } from './work.ts';
 import { gcTwice, measure } from './measure.ts';
 import { longStream, type LongStreamJob } from './long-stream.ts';
@@ -24,6 +26,8 @@ export interface AgentsJob {
   warmup: number;
   /** Measure a GET /health on this process's event loop during the work (health.ts). */
   health?: boolean;
+  /** Write a CPU profile of the measured work only (after the warm-up) to this file (profile.ts). */
+  profileFile?: string;
 }
 
 export type Job = AgentsJob | LongStreamJob | AbortJob | SoakJob;
@@ -59,6 +63,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   if (job.n >= 100 && job.warmup > 0) await Promise.all(Array.from({ length: Math.min(job.n, 1000) }, () => one(next--)));
   errors = 0;
   wrong = 0;
+  const profiler = job.profileFile ? await startProfiler() : undefined;
   // `one` never throws, so begin() always meets its end().
   const { m } = await measure(async () => {
     // The probe polls exactly while the work runs; its CPU is in its own process, not counted.
@@ -72,6 +77,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
     }
     health?.end();
   }, baseline);
+  if (profiler) writeFileSync(job.profileFile!, JSON.stringify(await profiler.stop()));
   // A failed probe loses the health numbers, not the run's measurement.
   const healthStats = await health?.result().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
   await runner.close?.();
@@ -85,6 +91,22 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
     wrong,
     ...(healthStats ? { health: healthStats } : {}),
     ...(firstError ? { firstError } : {}),
+  };
+}
+
+/** V8's sampling profiler in this process (every 100 µs), from now until stop(). */
+async function startProfiler(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
   };
 }
 
