@@ -1,7 +1,7 @@
 // pnpm --filter @smol/bench run profile: a CPU profile of one runner's measured work only (after
 // the warm-up; V8's sampler every 100 µs, in the worker), default smol at N=1,000 and 0 ms
 // latency with the server in its own process, then the top self-time functions and packages.
-//   --runner floor  --n 10000  --latency 100  --stream  --top 30  --no-build
+//   --runner floor  --n 10000  --latency 100  --stream  --top 30  --no-build  (a runner may carry environment variables: openai-sdk+NAME=value)
 //   --against openai-sdk  --rounds 3  --out FILE: where the runner's CPU beyond the other's goes, in µs
 //     per model call by package and by function (medians of the rounds' differences; the runners
 //     alternate), and, with --out, as a markdown section that BENCHMARKS.md keeps (profile-report.md)
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarize, type CpuProfile, type SelfTime } from './cpuprofile.ts';
 import { median } from './median.ts';
-import { runJob, startMockCli } from './spawn.ts';
+import { runJob, runnerSpec, startMockCli } from './spawn.ts';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -57,17 +57,19 @@ const server = await startMockCli(['--latency-ms', values.latency!]);
 try {
   for (let round = 0; round < rounds; round++) {
     // Each round starts one runner later: neither always follows the other.
-    for (const runner of round % 2 ? [...runners].reverse() : runners) {
+    for (const spec of round % 2 ? [...runners].reverse() : runners) {
+      const { runner, env } = runnerSpec(spec);
       const profileFile = join(dir, `${runner}-n${n}-${Date.now()}.cpuprofile`);
-      const result = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: values.stream!, sequential: false, sockets: 1024, warmup: 3, profileFile }, 300_000);
-      if (result.status !== 'ok') throw new Error(`${runner}: ${JSON.stringify(result)}`);
+      const job = { kind: 'agents', runner, n, baseURL: server.baseURL, stream: values.stream!, sequential: false, sockets: 1024, warmup: 3, profileFile } as const;
+      const result = await runJob(job, 300_000, [], undefined, env);
+      if (result.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(result)}`);
       const calls = result.steps as number;
       // The profiler's session turns the samples into a profile at the end: that is not the runner's work.
       const s = summarize(JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile, Infinity, 'node:inspector');
       const us = (list: SelfTime[]) => new Map(list.map((x) => [x.where ? `${x.name}  ${x.where}` : x.name, (x.ms * 1000) / calls]));
       const areas = us(s.areas);
-      taken.get(runner)!.push({ calls, totalUs: [...areas.values()].reduce((a, b) => a + b, 0), areas, functions: us(s.functions) });
-      out(`${runner} N=${n} latency=${values.latency} ms${values.stream ? ' streamed' : ''}: CPU ${result.cpuPerStepMs} ms per call (process), ${(taken.get(runner)!.at(-1)!.totalUs).toFixed(1)} µs per call sampled on the main thread (${profileFile})`);
+      taken.get(spec)!.push({ calls, totalUs: [...areas.values()].reduce((a, b) => a + b, 0), areas, functions: us(s.functions) });
+      out(`${spec} N=${n} latency=${values.latency} ms${values.stream ? ' streamed' : ''}: CPU ${result.cpuPerStepMs} ms per call (process), ${(taken.get(spec)!.at(-1)!.totalUs).toFixed(1)} µs per call sampled on the main thread (${profileFile})`);
     }
   }
 } finally {
