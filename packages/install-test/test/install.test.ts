@@ -89,7 +89,9 @@ async function npmInstall(): Promise<void> {
       2,
     )}\n`,
   );
-  install = await runWithRetries('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-retries=4'], {
+  // A request the registry leaves hanging is retried by npm after 20 s (its default waits 5 minutes), so
+  // one stalled socket does not use up a whole attempt: five tries fit in the attempt's 120 s.
+  install = await runWithRetries('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-retries=4', '--fetch-timeout=20000'], {
     cwd: project,
     env: cleanEnv(),
     ...NPM_INSTALL,
