@@ -46,7 +46,6 @@ const started = Date.now();
 
 /** Self time in µs per model call, by package and by function (name and place). */
 interface PerCall {
-  calls: number;
   totalUs: number;
   areas: Map<string, number>;
   functions: Map<string, number>;
@@ -68,8 +67,9 @@ try {
       const s = summarize(JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile, Infinity, 'node:inspector');
       const us = (list: SelfTime[]) => new Map(list.map((x) => [x.where ? `${x.name}  ${x.where}` : x.name, (x.ms * 1000) / calls]));
       const areas = us(s.areas);
-      taken.get(spec)!.push({ calls, totalUs: [...areas.values()].reduce((a, b) => a + b, 0), areas, functions: us(s.functions) });
-      out(`${spec} N=${n} latency=${values.latency} ms${values.stream ? ' streamed' : ''}: CPU ${result.cpuPerStepMs} ms per call (process), ${(taken.get(spec)!.at(-1)!.totalUs).toFixed(1)} µs per call sampled on the main thread (${profileFile})`);
+      const p: PerCall = { totalUs: [...areas.values()].reduce((a, b) => a + b, 0), areas, functions: us(s.functions) };
+      taken.get(spec)!.push(p);
+      out(`${spec} N=${n} latency=${values.latency} ms${values.stream ? ' streamed' : ''}: CPU ${result.cpuPerStepMs} ms per call (process), ${p.totalUs.toFixed(1)} µs per call sampled on the main thread (${profileFile})`);
     }
   }
 } finally {
@@ -77,6 +77,7 @@ try {
 }
 
 const fixed = (x: number) => x.toFixed(1);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${fixed(x)}`;
 const [first, other] = runners;
 if (!other) {
   const [p] = taken.get(first)!;
@@ -100,7 +101,7 @@ if (!other) {
   const areas = compare((p) => p.areas);
   const functions = compare((p) => p.functions);
   const total = { a: median(taken.get(first)!.map((p) => p.totalUs)), b: median(taken.get(other)!.map((p) => p.totalUs)) };
-  const row = (r: { key: string; a: number; b: number; diff: number }) => `| ${r.key.replace(/\|/g, '\\|')} | ${fixed(r.a)} | ${fixed(r.b)} | ${r.diff >= 0 ? '+' : ''}${fixed(r.diff)} |`;
+  const row = (r: { key: string; a: number; b: number; diff: number }) => `| ${r.key.replace(/\|/g, '\\|')} | ${fixed(r.a)} | ${fixed(r.b)} | ${signed(r.diff)} |`;
   const head = `| | ${first} µs/call | ${other} µs/call | difference |\n| --- | --- | --- | --- |`;
   const moved = functions.filter((f) => Math.abs(f.diff) >= 0.5);
   const md = [
@@ -113,8 +114,8 @@ if (!other) {
       'Read a difference under a few µs as noise.',
     '',
     head,
-    `| **all sampled** | ${fixed(total.a)} | ${fixed(total.b)} | ${total.a - total.b >= 0 ? '+' : ''}${fixed(total.a - total.b)} |`,
-    ...areas.filter((r) => r.key !== '(idle)' && (Math.abs(r.diff) >= 0.5 || r.a >= 5)).map(row),
+    `| **all sampled** | ${fixed(total.a)} | ${fixed(total.b)} | ${signed(total.a - total.b)} |`,
+    ...areas.filter((r) => Math.abs(r.diff) >= 0.5 || r.a >= 5).map(row),
     '',
     `By function, where the difference is at least 0.5 µs per call (${first} spends more at the top, less at the bottom):`,
     '',
