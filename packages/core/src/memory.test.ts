@@ -80,6 +80,31 @@ describe('AgentMemory: the prompt follows edits to finished steps', () => {
     expect(third[1]).toBe(first[1]);
   });
 
+
+  it('follows steps removed, replaced or inserted, and a clone prompts like the original', () => {
+    const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
+    const action = (n: number, observations: string): ActionStep => ({ type: 'action', stepNumber: n, timing: { startTime: 0 }, isFinalAnswer: false, observations });
+    memory.steps.push({ type: 'task', task: 'Find it' }, action(1, 'first look'), action(2, 'second look'));
+    expect(promptText(memory.toMessages())).toContain('second look');
+
+    memory.steps.splice(1, 1);
+    const afterRemoval = promptText(memory.toMessages());
+    expect(afterRemoval).not.toContain('first look');
+    expect(afterRemoval).toContain('second look');
+
+    memory.steps[1] = action(2, 'replaced look');
+    memory.steps.splice(1, 0, action(1, 'inserted look'));
+    const edited = promptText(memory.toMessages());
+    expect(edited.indexOf('inserted look')).toBeGreaterThan(-1);
+    expect(edited.indexOf('inserted look')).toBeLessThan(edited.indexOf('replaced look'));
+    expect(edited).not.toContain('second look');
+
+    const copy = memory.clone();
+    expect(promptText(copy.toMessages())).toBe(edited);
+    copy.steps.pop();
+    expect(promptText(copy.toMessages())).not.toContain('replaced look');
+    expect(promptText(memory.toMessages())).toContain('replaced look');
+  });
   it('text messages carry plain string content; a task with images carries parts', () => {
     const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
     memory.steps.push({ type: 'task', task: 'Find it' });

@@ -47,6 +47,25 @@ export interface ApprovalRequest {
   arguments: unknown;
 }
 
+/**
+ * A new action step with the fields most steps fill already there (unset): fields added one by
+ * one as a step fills would each move it to another shape, and into a second allocation that a
+ * run keeps as long as the step. The rarer ones (error, actionOutput, code, images) are added when set.
+ */
+export function newActionStep(stepNumber: number): ActionStep {
+  return {
+    type: 'action',
+    stepNumber,
+    timing: { startTime: Date.now() },
+    modelOutputMessage: undefined,
+    modelOutput: undefined,
+    toolCalls: undefined,
+    observations: undefined,
+    isFinalAnswer: false,
+    tokenUsage: undefined,
+  };
+}
+
 export interface PlanningStep {
   type: 'planning';
   plan: string;
@@ -101,22 +120,19 @@ export function stepToMessages(step: MemoryStep | SystemPromptStep, summaryMode 
 }
 
 /**
- * A step's prompt messages, with the fields they were made from. A step edited later (a step
- * callback that drops an old step's screenshots, as in smolagents) is converted again; an
- * unchanged one costs a few identity checks.
+ * A step's prompt messages, with the step and the fields they were made from. A step edited
+ * later (a step callback that drops an old step's screenshots, as in smolagents) is converted
+ * again; an unchanged one costs a few identity checks.
  */
 interface Converted {
+  step: MemoryStep;
   messages: ChatMessage[];
-  a?: unknown;
-  b?: unknown;
-  c?: unknown;
-  d?: unknown;
-  e?: unknown;
+  a: unknown;
+  b: unknown;
+  c: unknown;
+  d: unknown;
+  e: unknown;
 }
-
-/** Where a step keeps its Converted (a hidden property; a WeakMap per run cost more GC). */
-const MESSAGES = Symbol('smol.messages');
-type CachedStep = MemoryStep & { [MESSAGES]?: Converted };
 
 /**
  * A run's memory: the system prompt and the steps, each turned into messages once, and again
@@ -124,6 +140,8 @@ type CachedStep = MemoryStep & { [MESSAGES]?: Converted };
  */
 export class AgentMemory {
   readonly steps: MemoryStep[] = [];
+  /** Each step's messages, by the step's index: one array per run, where a hidden property on each step cost the step a second allocation. */
+  #converted: Converted[] = [];
 
   constructor(public systemPrompt: SystemPromptStep) {}
 
@@ -131,18 +149,27 @@ export class AgentMemory {
   toMessages(summaryMode = false): ChatMessage[] {
     // Summary mode is rare (planning updates, run summaries): not cached.
     if (summaryMode) return [this.systemPrompt, ...this.steps].flatMap((step) => stepToMessages(step, true));
-    // Sized once: a run builds this array for every model call.
-    const system = converted(this.systemPrompt);
+    const system = systemPromptMessages(this.systemPrompt.systemPrompt);
+    const { steps } = this;
+    const cache = this.#converted;
+    // A step removed or replaced (a callback may edit memory) is converted again: each entry names its step.
+    if (cache.length > steps.length) cache.length = steps.length;
     let count = system.length;
-    for (const step of this.steps) count += converted(step).length;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      let c: Converted | undefined = cache[i];
+      if (c === undefined || c.step !== step || !unchanged(step, c)) cache[i] = c = convert(step);
+      count += c.messages.length;
+    }
+    // Sized once: a run builds this array for every model call.
     const messages: ChatMessage[] = new Array(count);
     let n = 0;
     for (const m of system) messages[n++] = m;
-    for (const step of this.steps as CachedStep[]) for (const m of step[MESSAGES]!.messages) messages[n++] = m;
+    for (let i = 0; i < steps.length; i++) for (const m of cache[i].messages) messages[n++] = m;
     return messages;
   }
 
-  /** Every step with every field, as plain JSON-safe objects. */
+/** Every step with every field, as plain JSON-safe objects. */
   getFullSteps(): Record<string, unknown>[] {
     return this.steps.map(stepToJSON);
   }
@@ -164,6 +191,8 @@ export class AgentMemory {
   clone(): AgentMemory {
     const copy = new AgentMemory(this.systemPrompt);
     copy.steps.push(...this.steps);
+    // Entries are replaced, never changed: the copy may share them.
+    copy.#converted.push(...this.#converted);
     return copy;
   }
 
@@ -174,19 +203,6 @@ export class AgentMemory {
   static fromJSON(json: MemoryJSON): AgentMemory {
     return memoryFromJSON(json);
   }
-}
-
-/** A step's prompt messages, converted again when a field they are made from was replaced. */
-function converted(step: CachedStep | SystemPromptStep): ChatMessage[] {
-  // Looked up by prompt rather than kept on the step: a field added to the run's system prompt step costs it a second allocation.
-  if (step.type === 'system_prompt') return systemPromptMessages(step.systemPrompt);
-  let c = step[MESSAGES];
-  if (!c || !unchanged(step, c)) {
-    c = convert(step);
-    // Not enumerable: copies, equality checks and JSON never see it.
-    Object.defineProperty(step, MESSAGES, { value: c, writable: true, configurable: true });
-  }
-  return c.messages;
 }
 
 /**
@@ -208,15 +224,16 @@ function systemPromptMessages(systemPrompt: string): ChatMessage[] {
 /** The step's messages and the fields they are made from (see stepToMessages); only those, since a run keeps one per step. */
 function convert(step: MemoryStep): Converted {
   const messages = stepToMessages(step);
+  // Every kind in one shape: the run's cache holds one kind of object.
   switch (step.type) {
     case 'action':
-      return { messages, a: step.modelOutput, b: step.toolCalls, c: step.observations, d: step.observationsImages, e: step.error };
+      return { step, messages, a: step.modelOutput, b: step.toolCalls, c: step.observations, d: step.observationsImages, e: step.error };
     case 'task':
-      return { messages, a: step.task, b: step.images };
+      return { step, messages, a: step.task, b: step.images, c: undefined, d: undefined, e: undefined };
     case 'planning':
-      return { messages, a: step.plan };
+      return { step, messages, a: step.plan, b: undefined, c: undefined, d: undefined, e: undefined };
     case 'final_answer':
-      return { messages };
+      return { step, messages, a: undefined, b: undefined, c: undefined, d: undefined, e: undefined };
   }
 }
 

@@ -60,8 +60,6 @@ export class OpenAIServerModel extends ApiModel {
   #runSignal = false;
   /** Who answered, for error messages: every completion is handed it. */
   readonly #endpointName: string;
-  /** One function per model, not a closure per call in flight. */
-  readonly #fromWire = (completion: unknown): ChatMessage => fromWireCompletion(completion as WireCompletion, this.describeEndpoint(), this.keepRawResponse);
 
   constructor(options: OpenAIServerModelOptions, endpoint?: OpenAIEndpoint) {
     super(options);
@@ -100,10 +98,14 @@ export class OpenAIServerModel extends ApiModel {
     return this.#endpointName;
   }
 
-  protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
+  protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<unknown> {
     const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
-    // A chain, not an async function: no suspended frame per call in flight.
-    return this.client.chat.completions.create(body, sdkSignalOptions(options.signal, this.#runSignal) as OpenAI.RequestOptions).then(this.#fromWire);
+    // The SDK's promise as it is: no suspended frame per call in flight, and toAnswer reads the completion.
+    return this.client.chat.completions.create(body, sdkSignalOptions(options.signal, this.#runSignal) as OpenAI.RequestOptions);
+  }
+
+  protected override toAnswer(completion: unknown): ChatMessage {
+    return fromWireCompletion(completion as WireCompletion, this.describeEndpoint(), this.keepRawResponse);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {

@@ -223,8 +223,22 @@ export abstract class ApiModel implements Model {
     return this.constructor.name;
   }
 
-  /** One request, no retries. `messages` are already prepared. Pass `options.signal` to the SDK. */
-  protected abstract generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage>;
+  /**
+   * One request, no retries. `messages` are already prepared. Pass `options.signal` to the SDK.
+   * Resolves to the answer, or to the SDK's own response when the provider overrides `toAnswer`.
+   */
+  protected abstract generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<unknown>;
+
+  /**
+   * What generateOnce resolved to, as the answer. The default takes it as a ChatMessage. A
+   * provider may resolve generateOnce to its SDK's response and convert it here: ApiModel calls
+   * this in the step that also handles a failed attempt, which saves a promise per call in flight.
+   * What it throws is not retried (an answer that cannot be read will not read better), and is
+   * cleaned of secrets like every other error.
+   */
+  protected toAnswer(response: unknown): ChatMessage {
+    return response as ChatMessage;
+  }
 
   /** One streaming request, no retries. Override in providers that stream. */
   protected streamOnce(_messages: readonly ChatMessage[], _options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
@@ -263,15 +277,15 @@ export abstract class ApiModel implements Model {
     const { signal } = call;
     if (signal?.aborted) return Promise.reject(toAbortError(signal));
     const plain = !this.concurrency && !this.rateLimiter && this.timeoutMs === undefined;
-    let answer: Promise<ChatMessage>;
+    let answer: Promise<unknown>;
     try {
       // A provider's generateOnce need not be async; what it throws is cleaned all the same.
       answer = plain ? this.generateOnce(prepared, call) : this.#limitedAttempt(prepared, call);
     } catch (error) {
       answer = Promise.reject(error);
     }
-    // Without a rate limiter to tell or stops to apply the answer is passed on as it is: no handler to hold while in flight.
-    const finish = stops || this.rateLimiter ? (message: ChatMessage) => this.#finish(message, stops) : undefined;
+    // Without a rate limiter to tell or stops to apply, the model's one handler: no closure to hold while in flight.
+    const finish = stops || this.rateLimiter ? (response: unknown) => this.#finish(response, stops) : this.#read;
     return answer.then(
       finish,
       (error: unknown) => {
@@ -282,8 +296,17 @@ export abstract class ApiModel implements Model {
     );
   }
 
-  /** An answer as the caller gets it: its tokens counted by the rate limiter, its text cut at a stop sequence the API could not apply. */
-  #finish(answer: ChatMessage, stops: string[] | undefined): ChatMessage {
+  /** One function per model, not a closure per call in flight. */
+  readonly #read = (response: unknown): ChatMessage => this.#finish(response, undefined);
+
+  /** An answer as the caller gets it: read from the response, its tokens counted by the rate limiter, its text cut at a stop sequence the API could not apply. */
+  #finish(response: unknown, stops: string[] | undefined): ChatMessage {
+    let answer: ChatMessage;
+    try {
+      answer = this.toAnswer(response);
+    } catch (error) {
+      throw this.normalizeError(error, undefined, undefined);
+    }
     if (answer.tokenUsage) this.rateLimiter?.recordTokens(answer.tokenUsage.totalTokens);
     if (stops && typeof answer.content === 'string') {
       const cut = firstStop(answer.content, stops);
@@ -293,7 +316,7 @@ export abstract class ApiModel implements Model {
   }
 
   /** One attempt under the model's concurrency limit, rate limiter and time limit. */
-  async #limitedAttempt(prepared: readonly ChatMessage[], call: ModelCallOptions): Promise<ChatMessage> {
+  async #limitedAttempt(prepared: readonly ChatMessage[], call: ModelCallOptions): Promise<unknown> {
     const { signal } = call;
     const release = await this.concurrency?.acquire(signal);
     let scope: AttemptScope | undefined;

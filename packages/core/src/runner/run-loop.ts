@@ -1,6 +1,7 @@
 import { AgentAbortError, AgentError, AgentExecutionError, AgentMaxStepsError, AgentParsingError, ToolArgumentsError, toAbortError } from '../errors.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep, FinalAnswerStep, MemoryStep } from '../memory.js';
+import { newActionStep } from '../memory.js';
 import type { ChatMessage } from '../messages.js';
 import { contentText } from '../messages.js';
 import { stepToJSON } from '../memory-json.js';
@@ -81,7 +82,7 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
       const interval = agent.planningInterval;
       if (!resumed && interval && (ctx.stepNumber - 1) % interval === 0) yield* planningStep(agent, ctx);
       notify(ctx.observers, 'onStepStart', ctx.info, ctx.stepNumber, 'action');
-      const step: ActionStep = resumed ?? { type: 'action', stepNumber: ctx.stepNumber, timing: { startTime: Date.now() }, isFinalAnswer: false };
+      const step: ActionStep = resumed ?? newActionStep(ctx.stepNumber);
       let fatal: unknown;
       try {
         if (resumed?.toolCalls) yield* runToolCalls(ctx, agent, step, resumed.toolCalls);
@@ -208,7 +209,9 @@ function paused(ctx: RunContext, step: ActionStep): RunResult {
 async function* maxStepsAnswer(agent: LoopAgent, ctx: RunContext): AsyncGenerator<AgentEvent, unknown, undefined> {
   const reached = `Reached max steps (${ctx.maxSteps}) without a final answer.`;
   if (agent.onMaxSteps === 'throw') throw new AgentMaxStepsError(reached);
-  const step: ActionStep = { type: 'action', stepNumber: ctx.stepNumber, timing: { startTime: Date.now() }, isFinalAnswer: true, error: new AgentMaxStepsError(reached) };
+  const step = newActionStep(ctx.stepNumber);
+  step.isFinalAnswer = true;
+  step.error = new AgentMaxStepsError(reached);
   const t = agent.promptTemplates;
   const request: ModelRequest = {
     messages: [
