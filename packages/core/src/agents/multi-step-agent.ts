@@ -5,7 +5,7 @@ import { AgentMemory } from '../memory.js';
 import type { Model } from '../model.js';
 import type { PromptTemplates } from '../prompts.js';
 import { TEMPLATE_PLACEHOLDERS, checkTemplate, renderTemplate } from '../prompts.js';
-import { linkedController } from '../runner/abort.js';
+import { LinkedController } from '../runner/abort.js';
 import { errorText } from '../runner/model-call.js';
 import type { AgentObserver } from '../runner/observers.js';
 import { RunContext } from '../runner/run-context.js';
@@ -197,13 +197,13 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
   }
 
   private createRun(task: string, memory: AgentMemory, maxSteps: number, state: Record<string, unknown>, options: RunOptions | ResumeOptions, id?: string): AgentRun<TOutput> {
-    const { controller, release } = linkedController(options.signal);
+    const controller = new LinkedController(options.signal);
     const observers = options.observers?.length ? [...this.observers, ...options.observers] : this.observers;
     const info = { agentName: this.name, task, modelId: this.model.modelId, parent: options.parent };
     const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
     if (options.attempt !== undefined) ctx.attempt = positiveInt(options.attempt, 'attempt');
-    // Without a caller's signal there is no listener to remove (and no disposers array grown by a push).
-    if (options.signal) ctx.disposers.push(release);
+    // Released when the run settles: the caller's signal may outlive many runs.
+    if (options.signal) ctx.link = controller;
     return new AgentRun<TOutput>(ctx, runLoop(this, ctx), controller);
   }
 
@@ -261,6 +261,7 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
 
   settle(ctx: RunContext): void {
     this.#lastMemory = ctx.memory;
+    ctx.link?.release();
     for (const dispose of ctx.disposers.splice(0)) {
       // Cleanup must not turn a result into a failure; sessions report their own errors.
       try {

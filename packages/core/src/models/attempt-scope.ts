@@ -1,17 +1,15 @@
-import { linkedController } from '../runner/abort.js';
+import { LinkedController } from '../runner/abort.js';
 
 /** One attempt's signal: follows the caller's; aborts at the time limit, or when ended early. */
 export class AttemptScope {
   readonly signal: AbortSignal;
   timedOut = false;
-  private readonly controller: AbortController;
-  private readonly release: () => void;
+  private readonly controller: LinkedController;
   private readonly timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(parent: AbortSignal | undefined, timeoutMs: number | undefined) {
-    const { controller, release } = linkedController(parent);
+    const controller = new LinkedController(parent);
     this.controller = controller;
-    this.release = release;
     this.signal = controller.signal;
     if (timeoutMs !== undefined) {
       this.timer = setTimeout(() => {
@@ -24,7 +22,7 @@ export class AttemptScope {
   /** Clears the timer and the parent's listener; `abort` ends a request still running (a stream left early). */
   end(abort: boolean): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.release();
+    this.controller.release();
     if (abort && !this.signal.aborted) this.controller.abort(new DOMException('The stream was closed by its reader.', 'AbortError'));
   }
 }

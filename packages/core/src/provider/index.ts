@@ -22,7 +22,7 @@ export {
 export { ConcurrencyLimit, RateLimiter, type ModelRateLimiter, type RateLimiterOptions } from '../models/rate-limiter.js';
 export { ProviderErrorCause, SecretSet, describeCause, redactSecrets, sanitizeError, sanitizeModelError } from '../models/redact.js';
 export { loadApiKey, loadSetting, readEnv, type ApiKey, type SettingSource } from './settings.js';
-export { linkedController } from '../runner/abort.js';
+export { LinkedController, linkedController } from '../runner/abort.js';
 export { toAbortError } from '../errors.js';
 export { bytesToBase64, contentLines, imagePartUrl, parseArguments, usageIncrement } from '../messages.js';
 export { RUN_SIGNAL, createNodeFetch, defaultFetch, getDefaultNodeFetch, readsRunSignal, sdkSignalOptions, type FetchFunction, type NodeFetchOptions } from '../transport/index.js';

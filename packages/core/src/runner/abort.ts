@@ -1,19 +1,39 @@
 import { toAbortError } from '../errors.js';
 
 /**
- * A controller that follows `parent` until `release()` is called. The listener on the
- * parent is removed on release, so a long-lived parent signal never accumulates listeners.
+ * An AbortController that follows `parent` (aborting with its reason) until `release()`, which
+ * removes its listener, so a long-lived parent signal never accumulates listeners. It is its own
+ * listener (`handleEvent`): a link costs no closures, which every run in flight would hold.
  */
-export function linkedController(parent?: AbortSignal): { controller: AbortController; release: () => void } {
-  const controller = new AbortController();
-  if (!parent) return { controller, release: noop };
-  if (parent.aborted) {
-    controller.abort(parent.reason);
-    return { controller, release: noop };
+export class LinkedController extends AbortController {
+  readonly #parent: AbortSignal | undefined;
+
+  constructor(parent?: AbortSignal) {
+    super();
+    if (!parent) return;
+    if (parent.aborted) this.abort(parent.reason);
+    else {
+      this.#parent = parent;
+      parent.addEventListener('abort', this, { once: true });
+    }
   }
-  const onAbort = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', onAbort, { once: true });
-  return { controller, release: () => parent.removeEventListener('abort', onAbort) };
+
+  /** The parent aborted. */
+  handleEvent(): void {
+    this.abort(this.#parent!.reason);
+  }
+
+  /** Stops following the parent. */
+  release(): void {
+    this.#parent?.removeEventListener('abort', this);
+  }
+}
+
+/** A LinkedController and its release, as a function. */
+export function linkedController(parent?: AbortSignal): { controller: AbortController; release: () => void } {
+  if (!parent) return { controller: new AbortController(), release: noop };
+  const controller = new LinkedController(parent);
+  return { controller, release: () => controller.release() };
 }
 
 function noop(): void {}

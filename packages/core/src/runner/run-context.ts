@@ -4,6 +4,7 @@ import { memoryToJSON } from '../memory-json.js';
 import type { TokenUsage } from '../messages.js';
 import type { GenerateOptions } from '../model.js';
 import { addUsage } from '../messages.js';
+import type { LinkedController } from './abort.js';
 import type { AgentObserver, RunInfo } from './observers.js';
 
 /**
@@ -75,6 +76,8 @@ export class RunContext {
   eventsHeard = true;
   /** The step a resumed run continues with (its model output and tool calls are already there). */
   pendingStep?: ActionStep;
+  /** The run's controller when it follows a caller's signal: released when the run settles. */
+  link?: LinkedController;
   /** The last frozen request options and their copy with the run's signal: an agent sends the same every step. */
   optionsSent?: object;
   optionsWithSignal?: GenerateOptions;
