@@ -291,6 +291,27 @@ describe('ApiModel: timeoutMs and secrets', () => {
       expect(inspect(m, { depth: 10, showHidden: true })).not.toContain(secret);
     }
   });
+  it("an SDK response that toAnswer reads becomes the answer; one it cannot read fails once, without the key", async () => {
+    const { inspect } = await import('node:util');
+    class RawModel extends FakeModel {
+      protected override toAnswer(response: unknown): ChatMessage {
+        const text = (response as { text?: string }).text;
+        if (text === undefined) throw new Error(`no text in the answer to plain-key-0003: ${JSON.stringify(response)}`);
+        return { role: 'assistant', content: text };
+      }
+    }
+    const ok = new RawModel({ modelId: 'm' }, [{ text: 'read' } as unknown as ChatMessage]);
+    await expect(ok.agenerate([{ role: 'user', content: 'x' }])).resolves.toEqual({ role: 'assistant', content: 'read' });
+    // With stop sequences cut client-side, the read answer is what gets cut.
+    const cut = new RawModel({ modelId: 'm', supportsStopParameter: false }, [{ text: 'keep STOP drop' } as unknown as ChatMessage]);
+    await expect(cut.agenerate([{ role: 'user', content: 'x' }], { stopSequences: ['STOP'] })).resolves.toMatchObject({ content: 'keep ' });
+    const bad = new RawModel({ modelId: 'm', apiKey: 'plain-key-0003', ...retryFast }, [{ nothing: true } as unknown as ChatMessage, { text: 'second' } as unknown as ChatMessage]);
+    const err = (await bad.agenerate([{ role: 'user', content: 'x' }]).catch((e: unknown) => e)) as Error;
+    expect(ModelError.isInstance(err)).toBe(true);
+    expect(err.message).toContain('no text in the answer');
+    expect(inspect(err, { depth: 10 }) + err.stack + JSON.stringify(err)).not.toContain('plain-key-0003');
+    expect(bad.calls).toHaveLength(1);
+  });
   it('a reader that stops early aborts the attempt\'s request, and no listener stays on the caller\'s signal', async () => {
     const m = new FakeModel({ modelId: 'm' }, [], [[{ content: 'a' }, { content: 'b' }]]);
     const caller = new AbortController();
