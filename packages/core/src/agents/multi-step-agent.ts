@@ -202,8 +202,8 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     const info = { agentName: this.name, task, modelId: this.model.modelId, parent: options.parent };
     const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
     if (options.attempt !== undefined) ctx.attempt = positiveInt(options.attempt, 'attempt');
-    // Released when the run settles: the caller's signal may outlive many runs.
-    if (options.signal) ctx.link = controller;
+    // Released when the run settles (a no-op without a caller's signal): that signal may outlive many runs.
+    ctx.link = controller;
     return new AgentRun<TOutput>(ctx, runLoop(this, ctx), controller);
   }
 

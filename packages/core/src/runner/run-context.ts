@@ -76,7 +76,7 @@ export class RunContext {
   eventsHeard = true;
   /** The step a resumed run continues with (its model output and tool calls are already there). */
   pendingStep?: ActionStep;
-  /** The run's controller when it follows a caller's signal: released when the run settles. */
+  /** The run's controller, which follows the caller's signal if any: released when the run settles. */
   link?: LinkedController;
   /** The last frozen request options and their copy with the run's signal: an agent sends the same every step. */
   optionsSent?: object;
