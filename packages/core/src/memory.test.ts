@@ -80,7 +80,6 @@ describe('AgentMemory: the prompt follows edits to finished steps', () => {
     expect(third[1]).toBe(first[1]);
   });
 
-
   it('follows steps removed, replaced or inserted, and a clone prompts like the original', () => {
     const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
     const action = (n: number, observations: string): ActionStep => ({ type: 'action', stepNumber: n, timing: { startTime: 0 }, isFinalAnswer: false, observations });
@@ -105,6 +104,7 @@ describe('AgentMemory: the prompt follows edits to finished steps', () => {
     expect(promptText(copy.toMessages())).not.toContain('replaced look');
     expect(promptText(memory.toMessages())).toContain('replaced look');
   });
+
   it('text messages carry plain string content; a task with images carries parts', () => {
     const memory = new AgentMemory({ type: 'system_prompt', systemPrompt: 'You help.' });
     memory.steps.push({ type: 'task', task: 'Find it' });

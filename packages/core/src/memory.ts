@@ -169,7 +169,7 @@ export class AgentMemory {
     return messages;
   }
 
-/** Every step with every field, as plain JSON-safe objects. */
+  /** Every step with every field, as plain JSON-safe objects. */
   getFullSteps(): Record<string, unknown>[] {
     return this.steps.map(stepToJSON);
   }

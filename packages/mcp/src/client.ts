@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { tool, type Tool } from '@smol/core';
-import { SecretSet, linkedController, sanitizeError } from '@smol/core/provider';
+import { LinkedController, SecretSet, sanitizeError } from '@smol/core/provider';
 import pkg from '../package.json' with { type: 'json' };
 import { McpToolError, descriptionOf, parametersOf, resultToOutput, sanitiseNames } from './convert.js';
 import { ChildStdioTransport, McpConnectionError, StderrTap, stdioFailureMessage } from './stdio.js';
@@ -94,7 +94,7 @@ export class McpClient implements AsyncDisposable {
     const sdk = new Client(options.clientInfo ?? { name: 'smol', version: pkg.version });
     const secrets = new SecretSet();
     if ('url' in params) secrets.addHeaders(params.headers);
-    const link = linkSignal(options.signal);
+    const link = new LinkedController(options.signal);
     let pid: number | undefined;
     if (transport instanceof ChildStdioTransport) {
       const start = transport.start.bind(transport);
@@ -140,7 +140,7 @@ export class McpClient implements AsyncDisposable {
   /** The server's tools as smol tools: JSON input schema as `parameters`, identifier names. */
   async listTools(options: ListToolsOptions = {}): Promise<Tool[]> {
     const listed: McpTool[] = [];
-    const link = linkSignal(options.signal);
+    const link = new LinkedController(options.signal);
     try {
       let cursor: string | undefined;
       do {
@@ -187,7 +187,7 @@ export class McpClient implements AsyncDisposable {
     options.signal?.throwIfAborted();
     // The SDK adds an abort listener to the signal it gets and never removes it. Give it a
     // per-call signal instead of the run's long-lived one, and unlink that in finally.
-    const link = linkSignal(options.signal);
+    const link = new LinkedController(options.signal);
     try {
       const result = await this.sdk.callTool({ name: mcpName, arguments: args }, undefined, { signal: link.signal, timeout: this.timeoutMs });
       // `toolResult` is the pre-2024-11 result shape, still allowed by the SDK's types.
@@ -240,12 +240,6 @@ export class McpClient implements AsyncDisposable {
     }
     await this.sdk.close();
   }
-}
-
-/** A per-call signal that follows `parent` until released (core's linked controller). */
-function linkSignal(parent: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
-  const { controller, release } = linkedController(parent);
-  return { signal: controller.signal, release };
 }
 
 /** Polls until the process is gone (reaped), for at most the SDK's 4 s SIGTERM/SIGKILL sequence. */

@@ -29,7 +29,6 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
     /** @internal The run's state; for the agent that created it. */
     readonly context: RunContext,
     private readonly generator: AsyncGenerator<AgentEvent, RunResult, undefined>,
-    private readonly controller: AbortController,
   ) {
     this.id = context.id;
     this.memory = context.memory;
@@ -66,11 +65,11 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
 
   /** Stops the run: the model call, the tools and the sandbox see the abort. */
   interrupt(reason = 'interrupted by the user'): void {
-    this.controller.abort(new AgentAbortError(`Run interrupted: ${reason}`, { reason }));
+    this.context.controller.abort(new AgentAbortError(`Run interrupted: ${reason}`, { reason }));
   }
 
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.context.signal;
   }
 
   /** Pulls the next event, telling observers; settles `result` at the end. */
@@ -131,7 +130,7 @@ export class AgentRun<T = unknown> implements AsyncIterable<AgentEvent> {
       if (!done) {
         // The consumer stopped early (for await … break): that is a cancel.
         const reason = new AgentAbortError('Run aborted: the stream consumer stopped reading.');
-        this.controller.abort(reason);
+        this.context.controller.abort(reason);
         await this.generator.return(undefined as never).catch(ignore);
         this.#fail(reason);
       }

@@ -200,11 +200,9 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
     const controller = new LinkedController(options.signal);
     const observers = options.observers?.length ? [...this.observers, ...options.observers] : this.observers;
     const info = { agentName: this.name, task, modelId: this.model.modelId, parent: options.parent };
-    const ctx = new RunContext(task, memory, controller.signal, maxSteps, options.stream ?? false, state, observers, info, id);
+    const ctx = new RunContext(task, memory, controller, maxSteps, options.stream ?? false, state, observers, info, id);
     if (options.attempt !== undefined) ctx.attempt = positiveInt(options.attempt, 'attempt');
-    // Released when the run settles (a no-op without a caller's signal): that signal may outlive many runs.
-    ctx.link = controller;
-    return new AgentRun<TOutput>(ctx, runLoop(this, ctx), controller);
+    return new AgentRun<TOutput>(ctx, runLoop(this, ctx));
   }
 
   /**
@@ -261,7 +259,8 @@ export abstract class MultiStepAgent<TOutput = unknown> implements LoopAgent {
 
   settle(ctx: RunContext): void {
     this.#lastMemory = ctx.memory;
-    ctx.link?.release();
+    // The caller's signal may outlive many runs (a no-op without one).
+    ctx.controller.release();
     for (const dispose of ctx.disposers.splice(0)) {
       // Cleanup must not turn a result into a failure; sessions report their own errors.
       try {

@@ -29,7 +29,7 @@ export class LinkedController extends AbortController {
   }
 }
 
-/** A LinkedController and its release, as a function. */
+/** A LinkedController and its release, as a function. @deprecated Use `new LinkedController(parent)`: its `signal` and `release()` are the same. */
 export function linkedController(parent?: AbortSignal): { controller: AbortController; release: () => void } {
   if (!parent) return { controller: new AbortController(), release: noop };
   const controller = new LinkedController(parent);

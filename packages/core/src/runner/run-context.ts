@@ -58,6 +58,8 @@ export interface RunSnapshot {
 /** Everything that changes during one run. The agent holds none of it. */
 export class RunContext {
   readonly id: string;
+  /** The controller's signal, read at every step. */
+  readonly signal: AbortSignal;
   readonly startTime = Date.now();
   stepNumber = 1;
   /** Tool calls made from CodeAgent code so far; numbers their call ids. */
@@ -76,8 +78,6 @@ export class RunContext {
   eventsHeard = true;
   /** The step a resumed run continues with (its model output and tool calls are already there). */
   pendingStep?: ActionStep;
-  /** The run's controller, which follows the caller's signal if any: released when the run settles. */
-  link?: LinkedController;
   /** The last frozen request options and their copy with the run's signal: an agent sends the same every step. */
   optionsSent?: object;
   optionsWithSignal?: GenerateOptions;
@@ -85,7 +85,8 @@ export class RunContext {
   constructor(
     readonly task: string,
     readonly memory: AgentMemory,
-    readonly signal: AbortSignal,
+    /** The run's controller: it follows the caller's signal, if any, until the run settles; `interrupt()` aborts it. */
+    readonly controller: LinkedController,
     readonly maxSteps: number,
     readonly stream: boolean,
     /** additionalArgs and values tools or code keep for later steps. */
@@ -96,6 +97,7 @@ export class RunContext {
     id: string = newRunId(),
   ) {
     this.id = id;
+    this.signal = controller.signal;
     this.firstStep = memory.steps.length;
     // Listed, not spread: a spread object keeps its later fields in a second allocation, for the run's life.
     this.info = { runId: id, agentName: info.agentName, task: info.task, modelId: info.modelId, parent: info.parent };
