@@ -67,20 +67,19 @@ export interface LoopAgent extends AgentKind, ToolRunner {
  * one, so a snapshot taken at an `action_step` event resumes without redoing a step.
  */
 export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerator<AgentEvent, RunResult, undefined> {
-  let output: unknown;
-  let finished = false;
+  // Few locals on purpose: a run keeps this frame (every local and temporary) while its model call is in flight.
   try {
     const setup = agent.setupRun(ctx);
     if (setup) await setup;
-    while (!finished && ctx.stepNumber <= ctx.maxSteps) {
+    let answered: ActionStep | undefined;
+    while (!answered && ctx.stepNumber <= ctx.maxSteps) {
       // On a busy loop (a thousand runs starting, or answers arriving, at once) other I/O goes first.
       if (sliceSpent()) await nextTurn(ctx.signal);
       if (ctx.signal.aborted) throw toAbortError(ctx.signal);
       // A resumed run continues the step it paused on, without planning or a new model call.
       const resumed = ctx.pendingStep;
       ctx.pendingStep = undefined;
-      const interval = agent.planningInterval;
-      if (!resumed && interval && (ctx.stepNumber - 1) % interval === 0) yield* planningStep(agent, ctx);
+      if (!resumed && planningDue(agent, ctx)) yield* planningStep(agent, ctx);
       notify(ctx.observers, 'onStepStart', ctx.info, ctx.stepNumber, 'action');
       const step: ActionStep = resumed ?? newActionStep(ctx.stepNumber);
       let fatal: unknown;
@@ -98,11 +97,7 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
             }
           }
           if (sliceSpent()) await nextTurn(ctx.signal);
-          if (ctx.signal.aborted) throw toAbortError(ctx.signal);
-          step.modelOutputMessage = message;
-          step.modelOutput = contentText(message.content);
-          step.tokenUsage = message.tokenUsage;
-          const acting = agent.act(ctx, step, message);
+          const acting = takeAnswer(agent, ctx, step, message);
           if (acting instanceof Promise) await acting;
           else if (acting) yield* acting;
         }
@@ -111,11 +106,7 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
           if (checked) await checked;
         }
       } catch (error) {
-        if (ctx.signal.aborted) throw toAbortError(ctx.signal);
-        // The model can fix what it wrote; anything else (a failed model call, a missing key, a bug) ends the run.
-        const fixable = AgentParsingError.isInstance(error) || AgentExecutionError.isInstance(error) || ToolArgumentsError.isInstance(error);
-        if (!fixable) fatal = error;
-        step.error = AgentError.isInstance(error) ? error : new AgentError(String(error), { cause: error });
+        fatal = stepFailed(ctx, step, error);
       }
       if (step.pendingApprovals && fatal === undefined) return paused(ctx, step);
       endStep(step);
@@ -125,27 +116,10 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
       if (ctx.eventsHeard) yield { type: 'action_step', step };
       const notified = agent.notifyStep(step, ctx);
       if (notified) await notified;
-      if (fatal !== undefined) {
-        if (AgentError.isInstance(fatal)) fatal.stepNumber ??= step.stepNumber;
-        throw fatal;
-      }
-      if (step.isFinalAnswer) {
-        output = step.actionOutput;
-        finished = true;
-      }
+      if (fatal !== undefined) throw stepFatal(fatal, step);
+      if (step.isFinalAnswer) answered = step;
     }
-
-    let state: RunState = 'success';
-    if (!finished) {
-      output = yield* maxStepsAnswer(agent, ctx);
-      state = 'max_steps_error';
-    }
-    const finalStep: FinalAnswerStep = { type: 'final_answer', output };
-    ctx.memory.steps.push(finalStep);
-    const notified = agent.notifyStep(finalStep, ctx);
-    if (notified) await notified;
-    yield { type: 'final_answer', step: finalStep, output };
-    return result(ctx, state, output);
+    return yield* finishRun(agent, ctx, answered);
   } catch (error) {
     // An abort surfaces as AgentAbortError whatever the layer that noticed it threw.
     if (ctx.signal.aborted && !AgentAbortError.isInstance(error)) throw toAbortError(ctx.signal);
@@ -153,6 +127,53 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
   } finally {
     agent.settle(ctx);
   }
+}
+
+function planningDue(agent: LoopAgent, ctx: RunContext): boolean {
+  const interval = agent.planningInterval;
+  return !!interval && (ctx.stepNumber - 1) % interval === 0;
+}
+
+/** The model's answer on the step, then the agent acts on it. */
+function takeAnswer(agent: LoopAgent, ctx: RunContext, step: ActionStep, message: ChatMessage): ReturnType<AgentKind['act']> {
+  if (ctx.signal.aborted) throw toAbortError(ctx.signal);
+  step.modelOutputMessage = message;
+  step.modelOutput = contentText(message.content);
+  step.tokenUsage = message.tokenUsage;
+  return agent.act(ctx, step, message);
+}
+
+/**
+ * A step's error goes on the step (and so to the model, as an observation). Returned when it must
+ * end the run: the model can fix what it wrote, not a failed model call, a missing key or a bug.
+ */
+function stepFailed(ctx: RunContext, step: ActionStep, error: unknown): unknown {
+  if (ctx.signal.aborted) throw toAbortError(ctx.signal);
+  step.error = AgentError.isInstance(error) ? error : new AgentError(String(error), { cause: error });
+  const fixable = AgentParsingError.isInstance(error) || AgentExecutionError.isInstance(error) || ToolArgumentsError.isInstance(error);
+  return fixable ? undefined : error;
+}
+
+function stepFatal(fatal: unknown, step: ActionStep): unknown {
+  if (AgentError.isInstance(fatal)) fatal.stepNumber ??= step.stepNumber;
+  return fatal;
+}
+
+/** After the last step: the answer (asked for once more when the steps ran out), recorded, told, returned. */
+async function* finishRun(agent: LoopAgent, ctx: RunContext, answered: ActionStep | undefined): AsyncGenerator<AgentEvent, RunResult, undefined> {
+  let output: unknown;
+  let state: RunState = 'success';
+  if (answered) output = answered.actionOutput;
+  else {
+    output = yield* maxStepsAnswer(agent, ctx);
+    state = 'max_steps_error';
+  }
+  const finalStep: FinalAnswerStep = { type: 'final_answer', output };
+  ctx.memory.steps.push(finalStep);
+  const notified = agent.notifyStep(finalStep, ctx);
+  if (notified) await notified;
+  yield { type: 'final_answer', step: finalStep, output };
+  return result(ctx, state, output);
 }
 
 /**
