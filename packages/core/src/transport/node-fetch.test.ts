@@ -98,6 +98,11 @@ describe('createNodeFetch', () => {
     const echo = await (await fetch(`${base}/echo`, cases[0][0])).json();
     expect(echo.headers.authorization).toBe('Bearer k');
     expect(echo.headers['content-length']).toBe('7');
+    expect(echo.headers['transfer-encoding']).toBeUndefined();
+    // Counted in bytes, not characters.
+    const utf8 = await (await fetch(`${base}/echo`, { method: 'POST', body: '{"é":"ü"}' })).json();
+    expect(utf8.headers['content-length']).toBe('11');
+    expect(utf8.body).toBe('{"é":"ü"}');
   });
 
   it('returns 404 and 204 responses, and decodes gzip', async () => {

@@ -80,7 +80,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
       if (!headers['content-type'] && wrapped.headers.has('content-type')) headers['content-type'] = wrapped.headers.get('content-type')!;
       body = wrapped.body;
     }
-    if (typeof body === 'string' || body instanceof Uint8Array) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    // A string or byte body goes out in one req.end(), for which node:http counts it and sends Content-Length itself.
 
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
