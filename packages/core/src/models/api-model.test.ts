@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { AgentAbortError, ModelError, ModelStreamingNotSupportedError } from '../errors.js';
 import type { ChatMessage, ChatMessageStreamDelta } from '../messages.js';
 import { tool } from '../tools.js';
-import { ApiModel, readTokenUsage, toolSpec, type ApiModelOptions, type ModelCallOptions } from './api-model.js';
+import { ApiModel, type ApiModelOptions, type ModelCallOptions } from './api-model.js';
+import { readTokenUsage } from './token-usage.js';
+import { toolSpec } from './tool-spec.js';
 import { StopFilter } from './stop-filter.js';
 import { RateLimiter } from './rate-limiter.js';
 

@@ -1,8 +1,8 @@
 import { AgentConfigError, AgentError, ModelError, ModelStreamingNotSupportedError, toAbortError } from '../errors.js';
-import type { ChatMessage, ChatMessageStreamDelta, MessageRole, TokenUsage } from '../messages.js';
+import type { ChatMessage, ChatMessageStreamDelta, MessageRole } from '../messages.js';
 import { mergeContent, textOf } from '../messages.js';
 import type { GenerateOptions, Model, ResponseFormat, ToolChoice } from '../model.js';
-import { toolParametersSchema, type JsonSchemaObject, type Tool } from '../tools.js';
+import type { Tool } from '../tools.js';
 import type { ApiKey } from '../provider/settings.js';
 import type { FetchFunction } from '../transport/node-fetch.js';
 import { AttemptScope } from './attempt-scope.js';
@@ -10,6 +10,7 @@ import { ConcurrencyLimit, RateLimiter, type ModelRateLimiter } from './rate-lim
 import { SecretSet, sanitizeModelError } from './redact.js';
 import { resolveRetryOptions, retryStreamOrThrow, retryWaitOrThrow, sleep, type RetryBackoff, type RetryOptions } from './retry.js';
 import { StopFilter, firstStop } from './stop-filter.js';
+import { toolSpecs, type ToolSpec } from './tool-spec.js';
 
 /**
  * The settings every provider takes, with one meaning everywhere. Providers add their own
@@ -68,13 +69,6 @@ export interface ApiModelOptions {
   keepRawResponse?: boolean;
 }
 
-/** A tool as providers send it: name, description and the JSON Schema of its arguments. */
-export interface ToolSpec {
-  readonly name: string;
-  readonly description: string;
-  readonly parameters: JsonSchemaObject;
-}
-
 /** What a provider subclass receives for one attempt. Built once per call, shared by its retries. */
 export interface ModelCallOptions {
   /** Undefined when the model has `supportsStopParameter: false` (the base truncates instead). */
@@ -93,40 +87,6 @@ export const DEFAULT_ROLE_CONVERSIONS: Readonly<Partial<Record<MessageRole, Mess
   'tool-response': 'user',
 });
 
-const toolSpecCache = new WeakMap<Tool, ToolSpec>();
-
-/** A tool's provider-neutral spec, computed once per tool. */
-export function toolSpec(tool: Tool): ToolSpec {
-  let spec = toolSpecCache.get(tool);
-  if (!spec) {
-    spec = Object.freeze({ name: tool.name, description: tool.description, parameters: toolParametersSchema(tool) });
-    toolSpecCache.set(tool, spec);
-  }
-  return spec;
-}
-
-/**
- * Reads a provider's usage object into TokenUsage: OpenAI (`prompt_tokens`, `completion_tokens`),
- * Anthropic/Responses (`input_tokens`, `output_tokens`) or camelCase. Undefined when there is none.
- */
-export function readTokenUsage(usage: unknown): TokenUsage | undefined {
-  if (typeof usage !== 'object' || usage === null) return undefined;
-  const u = usage as Record<string, unknown>;
-  const input = firstNumber(u.prompt_tokens, u.input_tokens, u.inputTokens, u.promptTokens);
-  const output = firstNumber(u.completion_tokens, u.output_tokens, u.outputTokens, u.completionTokens);
-  if (input === undefined && output === undefined) return undefined;
-  const inputTokens = input ?? 0;
-  const outputTokens = output ?? 0;
-  return { inputTokens, outputTokens, totalTokens: firstNumber(u.total_tokens, u.totalTokens) ?? inputTokens + outputTokens };
-}
-
-function firstNumber(a: unknown, b: unknown, c?: unknown, d?: unknown): number | undefined {
-  if (typeof a === 'number') return a;
-  if (typeof b === 'number') return b;
-  if (typeof c === 'number') return c;
-  return typeof d === 'number' ? d : undefined;
-}
-
 /** GenerateOptions that are not model parameters (a switch: cheaper than a Set on every call). */
 function knownOption(key: string): boolean {
   switch (key) {
@@ -140,8 +100,6 @@ function knownOption(key: string): boolean {
       return false;
   }
 }
-
-const toolListCache = new WeakMap<readonly Tool[], readonly ToolSpec[]>();
 
 /**
  * Base class of API-backed models. Subclasses translate one attempt (`generateOnce`,
@@ -411,16 +369,9 @@ export abstract class ApiModel implements Model {
     return out;
   }
 
-  /** Tools as provider-neutral specs (cached per tool, and per frozen list: an agent's list is the same every step). */
+  /** Tools as provider-neutral specs (see toolSpecs). */
   protected toolSpecs(tools: readonly Tool[] | undefined): readonly ToolSpec[] | undefined {
-    if (!tools || tools.length === 0) return undefined;
-    if (!Object.isFrozen(tools)) return tools.map(toolSpec);
-    let specs = toolListCache.get(tools);
-    if (!specs) {
-      specs = Object.freeze(tools.map(toolSpec));
-      toolListCache.set(tools, specs);
-    }
-    return specs;
+    return toolSpecs(tools);
   }
 
   private callOptions(options: GenerateOptions): ModelCallOptions {

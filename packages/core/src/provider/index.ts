@@ -1,6 +1,8 @@
 // @smol/core/provider: what provider authors need to put a model API behind smol's Model interface.
 // People who build agents need only the package root.
-export { ApiModel, DEFAULT_ROLE_CONVERSIONS, readTokenUsage, toolSpec, type ApiModelOptions, type ModelCallOptions, type ToolSpec } from '../models/api-model.js';
+export { ApiModel, DEFAULT_ROLE_CONVERSIONS, type ApiModelOptions, type ModelCallOptions } from '../models/api-model.js';
+export { readTokenUsage } from '../models/token-usage.js';
+export { toolSpec, type ToolSpec } from '../models/tool-spec.js';
 export { StopFilter, firstStop, mapStream, type StreamMapper } from '../models/stop-filter.js';
 export {
   DEFAULT_RETRY_OPTIONS,

@@ -5,7 +5,9 @@
 import { ModelError } from '../errors.js';
 import { contentLines, imagePartUrl, parseArguments, usageIncrement, type ChatMessage, type ChatMessageStreamDelta, type ChatMessageToolCall, type ChatMessageToolCallDelta, type TokenUsage } from '../messages.js';
 import type { ResponseFormat, ToolChoice } from '../model.js';
-import { readTokenUsage, type ModelCallOptions, type ToolSpec } from '../models/api-model.js';
+import type { ModelCallOptions } from '../models/api-model.js';
+import { readTokenUsage } from '../models/token-usage.js';
+import type { ToolSpec } from '../models/tool-spec.js';
 
 export type WireRole = 'system' | 'user' | 'assistant';
 export type WireContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
