@@ -151,9 +151,15 @@ export class AgentMemory {
     if (summaryMode) return [this.systemPrompt, ...this.steps].flatMap((step) => stepToMessages(step, true));
     const system = systemPromptMessages(this.systemPrompt.systemPrompt);
     const { steps } = this;
-    const cache = this.#converted;
+    let cache = this.#converted;
     // A step removed or replaced (a callback may edit memory) is converted again: each entry names its step.
     if (cache.length > steps.length) cache.length = steps.length;
+    else if (cache.length < steps.length) {
+      // Grown to the exact size: an array grown by assignment has room for 17, which a run would hold for its whole life.
+      const grown: Converted[] = new Array(steps.length);
+      for (let i = 0; i < cache.length; i++) grown[i] = cache[i];
+      this.#converted = cache = grown;
+    }
     let count = system.length;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
