@@ -32,6 +32,27 @@ describe('CodeAgent protocol', () => {
     expect(executor.created[0].toolNames).toEqual(['get_weather']);
   });
 
+  it('streams a tool_call with the code and a code_output per step; drained by arun, the same run records the same steps', async () => {
+    const replies = ['<code>\nconsole.log(await get_weather({ city: "Oslo" }));\n</code>', '<code>\nfinal_answer("sunny")\n</code>'];
+    const heard = agentWith(replies).agent;
+    const events: string[] = [];
+    for await (const event of heard.start('Weather in Oslo?')) {
+      if (event.type === 'tool_call') events.push(`tool_call ${event.stepNumber} ${event.name}: ${String(event.arguments)}`);
+      if (event.type === 'code_output') events.push(`code_output ${event.stepNumber} ${event.logs} final=${event.isFinalAnswer}`);
+    }
+    expect(events).toEqual([
+      'tool_call 1 javascript_interpreter: console.log(await get_weather({ city: "Oslo" }));',
+      'code_output 1 Sunny in Oslo, 21°C final=false',
+      'tool_call 2 javascript_interpreter: final_answer("sunny")',
+      'code_output 2  final=true',
+    ]);
+    const unheard = agentWith(replies).agent;
+    await expect(unheard.arun('Weather in Oslo?')).resolves.toBe('sunny');
+    const observations = (agent: CodeAgent) => agent.memory.steps.filter((s): s is ActionStep => s.type === 'action').map((s) => [s.codeAction, s.observations, s.isFinalAnswer]);
+    expect(observations(unheard)).toEqual(observations(heard));
+    expect(observations(unheard)[0][1]).toBe('Execution logs:\nSunny in Oslo, 21°C\nLast output from code snippet:\nundefined');
+  });
+
   it('appends a missing closing tag to the stored output (the stop sequence cut it)', async () => {
     const { agent } = agentWith(['Thought: go.\n<code>\nfinal_answer(42)\n']);
     await agent.arun('t');

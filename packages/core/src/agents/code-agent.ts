@@ -1,7 +1,7 @@
 import type { CodeBlockTags } from '../code/parse-code.js';
 import { DEFAULT_CODE_TAGS, MARKDOWN_CODE_TAGS, closeCodeBlock, parseCode, withoutCodeBlocks } from '../code/parse-code.js';
 import { CODE_AGENT_PROMPTS, toolAsJsSignature } from '../code/code-prompts.js';
-import type { CodeExecutor, CodeLimits, CodeSession } from '../code/executor.js';
+import type { CodeExecutionResult, CodeExecutor, CodeLimits, CodeSession } from '../code/executor.js';
 import { DEFAULT_CODE_LIMITS } from '../code/executor.js';
 import { AgentAbortError, AgentConfigError, AgentExecutionError, AgentParsingError, toAbortError } from '../errors.js';
 import type { ResponseFormat } from '../model.js';
@@ -100,26 +100,38 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput> {
     return { messages: ctx.memory.toMessages(), options: { ...this.modelParameters, ...format } };
   }
 
-  async *act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> {
+  /** Parses the code and runs it. When nobody hears the run's events (`ctx.eventsHeard` false) a promise, and the events are not made. */
+  act(ctx: RunContext, step: ActionStep, message: ChatMessage): AsyncGenerator<AgentEvent, void, undefined> | Promise<void> {
     const text = contentText(message.content);
     const output = this.useStructuredOutputs ? text : closeCodeBlock(text, this.codeBlockTags);
     step.modelOutput = output;
     const code = this.useStructuredOutputs ? parseThoughtAndCode(output) : parseCode(output, this.codeBlockTags);
     step.codeAction = code;
     step.toolCalls = [{ id: `call_${step.stepNumber}`, type: 'function', function: { name: CODE_TOOL, arguments: code } }];
-    yield toolCallEvent(step.stepNumber, step.toolCalls[0]);
+    if (!ctx.eventsHeard) return this.#execute(ctx, code).then((result) => this.#observe(step, result));
+    return this.#actHeard(ctx, step, code);
+  }
 
+  async *#actHeard(ctx: RunContext, step: ActionStep, code: string): AsyncGenerator<AgentEvent, void, undefined> {
+    yield toolCallEvent(step.stepNumber, step.toolCalls![0]);
+    const result = await this.#execute(ctx, code);
+    yield { type: 'code_output', stepNumber: step.stepNumber, logs: result.logs, output: result.output, isFinalAnswer: result.isFinalAnswer };
+    this.#observe(step, result);
+  }
+
+  async #execute(ctx: RunContext, code: string): Promise<CodeExecutionResult> {
     const session = sessions.get(ctx);
     if (!session) throw new AgentExecutionError('The code session is gone.');
-    let result;
     try {
-      result = await raceAbort(session.execute(code, { signal: ctx.signal }), ctx.signal);
+      return await raceAbort(session.execute(code, { signal: ctx.signal }), ctx.signal);
     } catch (error) {
       if (ctx.signal.aborted || AgentAbortError.isInstance(error)) throw ctx.signal.aborted ? toAbortError(ctx.signal) : error;
       throw new AgentExecutionError(`Code execution failed: ${errorText(error)}`, { cause: error });
     }
-    yield { type: 'code_output', stepNumber: step.stepNumber, logs: result.logs, output: result.output, isFinalAnswer: result.isFinalAnswer };
+  }
 
+  /** The step's observations from what the code did; an error in the code is the step's error. */
+  #observe(step: ActionStep, result: CodeExecutionResult): void {
     const parts: string[] = [];
     if (result.logs) parts.push(`Execution logs:\n${result.logs}`);
     if (result.error) {
