@@ -122,4 +122,12 @@ describe('pnpm demo serve --redis + pnpm demo worker --redis', () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/task/);
   });
+
+  // Last: it stops the worker the other tests use.
+  it('SIGTERM stops the worker: it says so and exits 0 once closed', async () => {
+    const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
+    worker!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(workerOutput).toContain('stopping: finishing the active runs…');
+  }, 20_000);
 });
