@@ -152,13 +152,12 @@ export class AgentMemory {
     const system = systemPromptMessages(this.systemPrompt.systemPrompt);
     const { steps } = this;
     let cache = this.#converted;
-    // A step removed or replaced (a callback may edit memory) is converted again: each entry names its step.
-    if (cache.length > steps.length) cache.length = steps.length;
-    else if (cache.length < steps.length) {
-      // Grown to the exact size: an array grown by assignment has room for 17, which a run would hold for its whole life.
-      const grown: Converted[] = new Array(steps.length);
-      for (let i = 0; i < cache.length; i++) grown[i] = cache[i];
-      this.#converted = cache = grown;
+    if (cache.length !== steps.length) {
+      // Exactly one entry per step: an array grown by assignment has room for 17, which a run would hold
+      // for its whole life. Entries past a removed step are checked below: each names its step.
+      const resized: Converted[] = new Array(steps.length);
+      for (let i = 0; i < Math.min(cache.length, steps.length); i++) resized[i] = cache[i];
+      this.#converted = cache = resized;
     }
     let count = system.length;
     for (let i = 0; i < steps.length; i++) {

@@ -7,7 +7,7 @@ import { AgentAbortError, AgentConfigError, AgentExecutionError, AgentParsingErr
 import type { ResponseFormat } from '../model.js';
 import type { AgentEvent } from '../events.js';
 import type { ActionStep } from '../memory.js';
-import type { ChatMessage } from '../messages.js';
+import type { ChatMessage, ChatMessageToolCall } from '../messages.js';
 import { contentText } from '../messages.js';
 import { raceAbort } from '../runner/abort.js';
 import type { ModelRequest } from '../runner/model-call.js';
@@ -107,13 +107,14 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput> {
     step.modelOutput = output;
     const code = this.useStructuredOutputs ? parseThoughtAndCode(output) : parseCode(output, this.codeBlockTags);
     step.codeAction = code;
-    step.toolCalls = [{ id: `call_${step.stepNumber}`, type: 'function', function: { name: CODE_TOOL, arguments: code } }];
+    const call: ChatMessageToolCall = { id: `call_${step.stepNumber}`, type: 'function', function: { name: CODE_TOOL, arguments: code } };
+    step.toolCalls = [call];
     if (!ctx.eventsHeard) return this.#execute(ctx, code).then((result) => this.#observe(step, result));
-    return this.#actHeard(ctx, step, code);
+    return this.#actHeard(ctx, step, call, code);
   }
 
-  async *#actHeard(ctx: RunContext, step: ActionStep, code: string): AsyncGenerator<AgentEvent, void, undefined> {
-    yield toolCallEvent(step.stepNumber, step.toolCalls![0]);
+  async *#actHeard(ctx: RunContext, step: ActionStep, call: ChatMessageToolCall, code: string): AsyncGenerator<AgentEvent, void, undefined> {
+    yield toolCallEvent(step.stepNumber, call);
     const result = await this.#execute(ctx, code);
     yield { type: 'code_output', stepNumber: step.stepNumber, logs: result.logs, output: result.output, isFinalAnswer: result.isFinalAnswer };
     this.#observe(step, result);
