@@ -327,7 +327,7 @@ describe('step callbacks', () => {
       tools: [add],
       stepCallbacks: {
         action: [async (s) => { await abortableDelay(5); log.push(`action ${s.stepNumber}`); }],
-        finalAnswer: [(s) => void log.push(`final ${String(s.output)}`)],
+        finalAnswer: [async (s) => { await abortableDelay(5); log.push(`final ${String(s.output)}`); }],
         all: [(s) => void log.push(`all ${s.type}`)],
       },
     });

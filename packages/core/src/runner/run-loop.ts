@@ -119,6 +119,8 @@ export async function* runLoop(agent: LoopAgent, ctx: RunContext): AsyncGenerato
       if (fatal !== undefined) throw stepFatal(fatal, step);
       if (step.isFinalAnswer) answered = step;
     }
+    // Unheard, an answered run ends without the final_answer event: no generator to delegate to.
+    if (answered && !ctx.eventsHeard) return answeredUnheard(agent, ctx, answered.actionOutput);
     return yield* finishRun(agent, ctx, answered);
   } catch (error) {
     // An abort surfaces as AgentAbortError whatever the layer that noticed it threw.
@@ -174,6 +176,14 @@ async function* finishRun(agent: LoopAgent, ctx: RunContext, answered: ActionSte
   if (notified) await notified;
   yield { type: 'final_answer', step: finalStep, output };
   return result(ctx, state, output);
+}
+
+/** finishRun for an answered run that nobody hears: no final_answer event, so no generator and no extra turn. */
+function answeredUnheard(agent: LoopAgent, ctx: RunContext, output: unknown): RunResult | Promise<RunResult> {
+  const finalStep: FinalAnswerStep = { type: 'final_answer', output };
+  ctx.memory.steps.push(finalStep);
+  const notified = agent.notifyStep(finalStep, ctx);
+  return notified ? notified.then(() => result(ctx, 'success', output)) : result(ctx, 'success', output);
 }
 
 /**
