@@ -98,10 +98,14 @@ export class AnthropicModel extends ApiModel {
     });
   }
 
-  protected async generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<ChatMessage> {
+  protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<unknown> {
     const body = toAnthropicRequest(this.modelId, messages, options, this.maxTokens);
-    const message = await this.client.messages.create(body, sdkSignalOptions(options.signal, this.#runSignal) as Anthropic.RequestOptions);
-    return fromAnthropicMessage(message, this.keepRawResponse);
+    // The SDK's promise as it is (no suspended frame per call in flight); toAnswer reads the message.
+    return this.client.messages.create(body, sdkSignalOptions(options.signal, this.#runSignal) as Anthropic.RequestOptions);
+  }
+
+  protected override toAnswer(message: unknown): ChatMessage {
+    return fromAnthropicMessage(message as Anthropic.Message, this.keepRawResponse);
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
