@@ -171,8 +171,7 @@ async function* finishRun(agent: LoopAgent, ctx: RunContext, answered: ActionSte
     state = 'max_steps_error';
   }
   const finalStep: FinalAnswerStep = { type: 'final_answer', output };
-  ctx.memory.steps.push(finalStep);
-  const notified = agent.notifyStep(finalStep, ctx);
+  const notified = recordFinal(agent, ctx, finalStep);
   if (notified) await notified;
   yield { type: 'final_answer', step: finalStep, output };
   return result(ctx, state, output);
@@ -180,10 +179,14 @@ async function* finishRun(agent: LoopAgent, ctx: RunContext, answered: ActionSte
 
 /** finishRun for an answered run that nobody hears: no final_answer event, so no generator and no extra turn. */
 function answeredUnheard(agent: LoopAgent, ctx: RunContext, output: unknown): RunResult | Promise<RunResult> {
-  const finalStep: FinalAnswerStep = { type: 'final_answer', output };
-  ctx.memory.steps.push(finalStep);
-  const notified = agent.notifyStep(finalStep, ctx);
+  const notified = recordFinal(agent, ctx, { type: 'final_answer', output });
   return notified ? notified.then(() => result(ctx, 'success', output)) : result(ctx, 'success', output);
+}
+
+/** The final-answer step into memory, then the step callbacks; undefined when there is nothing to await. */
+function recordFinal(agent: LoopAgent, ctx: RunContext, finalStep: FinalAnswerStep): Promise<void> | undefined {
+  ctx.memory.steps.push(finalStep);
+  return agent.notifyStep(finalStep, ctx);
 }
 
 /**

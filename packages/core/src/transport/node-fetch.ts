@@ -80,7 +80,6 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
       if (!headers['content-type'] && wrapped.headers.has('content-type')) headers['content-type'] = wrapped.headers.get('content-type')!;
       body = wrapped.body;
     }
-    // A string or byte body goes out in one req.end(), for which node:http counts it and sends Content-Length itself.
 
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
@@ -122,6 +121,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
         // What the caller does with an answer waits its turn when the loop is busy (turns.ts).
         inTurn(() => resolve(response));
       });
+      // A string or byte body goes in one req.end(): node:http counts it and sends Content-Length itself.
       if (body === null || body === undefined) req.end();
       else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
       else void pump(body as ReadableStream<Uint8Array>, req);
