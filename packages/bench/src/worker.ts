@@ -12,6 +12,7 @@ import { longStream, type LongStreamJob } from './long-stream.ts';
 import { abortPromptness, type AbortJob } from './abort.ts';
 import { soak, type SoakJob } from './soak.ts';
 import { startHealthCheck, type HealthCheck } from './health.ts';
+import { startGCProfile, type GCSummary } from './gc-profile.ts';
 
 export interface AgentsJob {
   kind: 'agents';
@@ -28,6 +29,8 @@ export interface AgentsJob {
   health?: boolean;
   /** Write a CPU profile of the measured work only (after the warm-up) to this file (profile.ts). */
   profileFile?: string;
+  /** Report the collector's work during the measured work (gc-profile.ts), as `gc`. */
+  gc?: boolean;
 }
 
 export type Job = AgentsJob | LongStreamJob | AbortJob | SoakJob;
@@ -64,8 +67,11 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   errors = 0;
   wrong = 0;
   const profiler = job.profileFile ? await startProfiler() : undefined;
+  let gc: GCSummary | undefined;
   // `one` never throws, so begin() always meets its end().
   const { m } = await measure(async () => {
+    // After measure's own full GCs: only the work's collections are counted.
+    const stopGC = job.gc ? startGCProfile() : undefined;
     // The probe polls exactly while the work runs; its CPU is in its own process, not counted.
     health?.begin();
     if (job.sequential) {
@@ -76,6 +82,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
       await Promise.all(all);
     }
     health?.end();
+    gc = stopGC?.();
   }, baseline);
   if (profiler) writeFileSync(job.profileFile!, JSON.stringify(await profiler.stop()));
   // A failed probe loses the health numbers, not the run's measurement.
@@ -90,6 +97,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
     errors,
     wrong,
     ...(healthStats ? { health: healthStats } : {}),
+    ...(gc ? { gc } : {}),
     ...(firstError ? { firstError } : {}),
   };
 }
