@@ -109,4 +109,15 @@ describe('renderMarkdown', () => {
     expect(md).toMatch(/\| 10,000 agents: wall time \(≤ 1\.15x SDK loop\) \| 9\.12 s \(1\.14x\) \| 9\.20 s \(SDK loop 8\.00 s\) \| \*\*PASS\*\* \|/);
     expect(md).toContain('GET /health');
   });
+
+  it('points a missed target to the sections that explain it, and says nothing when every target passes', () => {
+    const note = 'A **FAIL** is explained further down';
+    const missed = run(1.14, 240, 80); // memory at 1.14x the SDK loop's: over its 1.10x
+    missed.targets = evaluateTargets(missed);
+    expect(renderMarkdown(missed)).toContain(note);
+    const met = run(1.09, 240, 80);
+    met.targets = evaluateTargets(met);
+    expect(met.targets.every((t) => t.pass !== false)).toBe(true);
+    expect(renderMarkdown(met)).not.toContain(note);
+  });
 });
