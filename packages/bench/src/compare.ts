@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median } from './median.ts';
+import { median, medianDifference, medianRatio } from './median.ts';
 import type { GCSummary } from './gc-profile.ts';
 import { runJob, runnerSpec, startMockCli } from './spawn.ts';
 
@@ -64,9 +64,9 @@ try {
     }
     const base = samples.get(specs[specs.length - 1])!;
     for (const [spec, s] of samples) {
-      const cpuRatio = median(s.cpu.map((c, i) => c / base.cpu[i]));
-      const wallRatio = median(s.wall.map((w, i) => w / base.wall[i]));
-      const mainRatio = median(s.main.map((c, i) => c / base.main[i]));
+      const cpuRatio = medianRatio(s.cpu, base.cpu);
+      const wallRatio = medianRatio(s.wall, base.wall);
+      const mainRatio = medianRatio(s.main, base.main);
       rows.push({ n, spec, s, cpuRatio, wallRatio });
       const range = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
       process.stdout.write(
@@ -100,7 +100,6 @@ if (values.out) {
     " The collector's columns come from V8's GC profiler over the measured work only: the scavenges' main-thread pause and the bytes they promoted to the old generation, " +
     'per model call. A scavenge copies what is alive, so what a run holds while its call is in flight is what it costs; ' +
     "the scavenger's helper threads add CPU that these pauses leave out and the CPU column counts.";
-  const paired = (xs: number[], base: number[]) => median(xs.map((x, i) => x - base[i]));
   const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
   const lines = [
     values.gc ? "## The collector's share of smol's cost" : withPrompt ? "## The prompt's share of smol's cost" : '## Compare: runners side by side',
@@ -125,8 +124,8 @@ if (values.out) {
         const g = r.s.gc;
         const b = baseOf(r.n);
         return (
-          `| ${r.n.toLocaleString('en-US')} | ${r.spec} | ${median(g.scavengeUs).toFixed(1)} | ${signed(paired(g.scavengeUs, b.scavengeUs), 1)} | ` +
-          `${median(g.promotedKB).toFixed(2)} | ${signed(paired(g.promotedKB, b.promotedKB), 2)} | ${median(g.scavenges).toFixed(1)} | ${median(g.otherUs).toFixed(1)} |`
+          `| ${r.n.toLocaleString('en-US')} | ${r.spec} | ${median(g.scavengeUs).toFixed(1)} | ${signed(medianDifference(g.scavengeUs, b.scavengeUs), 1)} | ` +
+          `${median(g.promotedKB).toFixed(2)} | ${signed(medianDifference(g.promotedKB, b.promotedKB), 2)} | ${median(g.scavenges).toFixed(1)} | ${median(g.otherUs).toFixed(1)} |`
         );
       }),
       '',

@@ -30,10 +30,12 @@ describe('startGCProfile', () => {
     expect(many.summary.promotedKB).toBeGreaterThan(few.summary.promotedKB * 5);
   });
 
-  it('stops counting when stopped', () => {
-    const stop = startGCProfile();
-    const summary = stop();
-    churn(1_000_000, 10);
-    expect(summary).toEqual({ scavenges: 0, scavengeMs: 0, promotedKB: 0, full: 0, otherMs: 0 });
+  it('counts only its own window: a profile started after the work saw none of it', () => {
+    const before = startGCProfile();
+    const kept = churn(3_000_000, 4);
+    expect(before().scavenges).toBeGreaterThan(0);
+    const after = startGCProfile();
+    expect(after()).toEqual({ scavenges: 0, scavengeMs: 0, promotedKB: 0, otherMs: 0 });
+    expect(kept.length).toBe(750_000);
   });
 });

@@ -10,6 +10,12 @@ export const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
+/** Round by round, `xs[i]` over `base[i]` (neighbours in time share the machine's speed), and the median of those ratios. */
+export const medianRatio = (xs: readonly number[], base: readonly number[]): number => median(xs.map((x, i) => x / base[i]));
+
+/** Round by round, `xs[i]` minus `base[i]`, and the median of those differences. */
+export const medianDifference = (xs: readonly number[], base: readonly number[]): number => median(xs.map((x, i) => x - base[i]));
+
 /** Field by field: numbers (and numbers one object deep) as medians; failed runs and errors are never hidden. */
 export function medianResult(rounds: JobResult[]): JobResult {
   const failed = rounds.find((r) => r.status !== 'ok');
@@ -55,6 +61,7 @@ export function roundOrder(runners: readonly string[], round: number): string[] 
 export function pairedRatios(smol: JobResult[] | undefined, sdk: JobResult[] | undefined): { rounds: number; cpu: number; wall: number; memory: number } | undefined {
   if (!smol || !sdk || smol.length !== sdk.length || smol.length < 2) return undefined;
   if ([...smol, ...sdk].some((r) => r.status !== 'ok')) return undefined;
-  const ratio = (key: string) => median(smol.map((r, i) => (r as Record<string, unknown>)[key] as number / ((sdk[i] as Record<string, unknown>)[key] as number)));
+  const values = (rounds: JobResult[], key: string) => rounds.map((r) => (r as Record<string, unknown>)[key] as number);
+  const ratio = (key: string) => medianRatio(values(smol, key), values(sdk, key));
   return { rounds: smol.length, cpu: ratio('cpuPerStepMs'), wall: ratio('wallMs'), memory: ratio('kbPerAgent') };
 }

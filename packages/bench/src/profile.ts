@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarize, type CpuProfile, type SelfTime } from './cpuprofile.ts';
-import { median } from './median.ts';
+import { median, medianDifference } from './median.ts';
 import { runJob, runnerSpec, startMockCli } from './spawn.ts';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -94,7 +94,7 @@ if (!other) {
       .map((key) => {
         const a = taken.get(first)!.map((p) => pick(p).get(key) ?? 0);
         const b = taken.get(other)!.map((p) => pick(p).get(key) ?? 0);
-        return { key, a: median(a), b: median(b), diff: median(a.map((x, i) => x - b[i])) };
+        return { key, a: median(a), b: median(b), diff: medianDifference(a, b) };
       })
       .sort((x, y) => y.diff - x.diff);
   };

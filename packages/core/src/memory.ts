@@ -156,7 +156,8 @@ export class AgentMemory {
       // Exactly one entry per step: an array grown by assignment has room for 17, which a run would hold
       // for its whole life. Entries past a removed step are checked below: each names its step.
       const resized: Converted[] = new Array(steps.length);
-      for (let i = 0; i < Math.min(cache.length, steps.length); i++) resized[i] = cache[i];
+      const kept = Math.min(cache.length, steps.length);
+      for (let i = 0; i < kept; i++) resized[i] = cache[i];
       this.#converted = cache = resized;
     }
     let count = system.length;
