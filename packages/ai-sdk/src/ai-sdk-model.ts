@@ -62,6 +62,8 @@ export class AiSdkModel extends ApiModel {
   readonly languageModel: AnyLanguageModel;
   readonly specificationVersion: SpecVersion;
   readonly provider: string;
+  /** Any AI SDK language model is wrapped, and not every one honours `abortSignal`: the loop watches the call itself. */
+  override readonly settlesOnAbort = false;
   private readonly turns: TurnMemory;
 
   constructor(languageModel: AnyLanguageModel, options: AiSdkModelOptions = {}) {

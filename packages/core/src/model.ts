@@ -21,6 +21,12 @@ export interface GenerateOptions {
 
 export interface Model {
   readonly modelId: string;
+  /**
+   * True when `agenerate` and `agenerateStream` settle as soon as `options.signal` aborts (every
+   * ApiModel on a fetch that honours its signal). Otherwise an interrupted run stops waiting for
+   * the model by itself, so a model that ignores the signal cannot keep the run from ending.
+   */
+  readonly settlesOnAbort?: boolean;
   agenerate(messages: readonly ChatMessage[], options?: GenerateOptions): Promise<ChatMessage>;
   /** Models that cannot stream throw ModelStreamingNotSupportedError. */
   agenerateStream(messages: readonly ChatMessage[], options?: GenerateOptions): AsyncIterable<ChatMessageStreamDelta>;

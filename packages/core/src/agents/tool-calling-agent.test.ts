@@ -13,6 +13,7 @@ import {
   tool,
   type ActionStep,
   type AgentEvent,
+  type Model,
 } from '../index.js';
 
 const echo = tool({
@@ -362,6 +363,50 @@ describe('cancellation', () => {
     controller.abort();
     await expect(pending).rejects.toSatisfy((e: unknown) => AgentAbortError.isInstance(e));
     expect(toolSignal?.aborted).toBe(true);
+  });
+
+  it('an interrupted run ends even if its model ignores the signal', async () => {
+    let modelSignal: AbortSignal | undefined;
+    const stubborn: Model = {
+      modelId: 'stubborn',
+      agenerate: (_messages, options) => {
+        modelSignal = options?.signal;
+        return new Promise(() => {});
+      },
+      agenerateStream: () => {
+        throw new Error('not used');
+      },
+    };
+    const run = new ToolCallingAgent({ model: stubborn }).start('t');
+    const ended = run.drain().catch((e: unknown) => e);
+    await abortableDelay(20);
+    run.interrupt('operator pressed stop');
+    const err = await ended;
+    expect(AgentAbortError.isInstance(err)).toBe(true);
+    expect((err as Error).message).toContain('operator pressed stop');
+    expect(modelSignal?.aborted).toBe(true);
+  });
+
+  it('a streamed run ends even if its model stops sending and ignores the signal', async () => {
+    const stubborn: Model = {
+      modelId: 'stubborn',
+      agenerate: () => Promise.reject(new Error('not used')),
+      async *agenerateStream() {
+        yield { content: 'thinking' };
+        await new Promise(() => {});
+      },
+    };
+    const run = new ToolCallingAgent({ model: stubborn }).arun('t', { stream: true });
+    const seen: string[] = [];
+    const consumed = (async () => {
+      for await (const event of run) {
+        seen.push(event.type);
+        if (event.type === 'model_delta') setTimeout(() => run.interrupt(), 10);
+      }
+    })().catch((e: unknown) => e);
+    expect(AgentAbortError.isInstance(await consumed)).toBe(true);
+    expect(seen).toContain('model_delta');
+    await expect(run.result).rejects.toSatisfy((e: unknown) => AgentAbortError.isInstance(e));
   });
 
   it('interrupt() on a run stops it with a typed error naming the reason', async () => {

@@ -120,6 +120,8 @@ export abstract class ApiModel implements Model {
   readonly modelParameters: Readonly<Record<string, unknown>>;
   /** Whether answers carry the provider's whole response on `raw` (the keepRawResponse option). */
   readonly keepRawResponse: boolean;
+  /** The signal reaches the retries' waits, the limiters and the SDK's request: the loop need not watch the call itself. */
+  readonly settlesOnAbort: boolean = true;
   // Private fields: util.inspect and JSON never show them.
   readonly #apiKey: ApiKey | undefined;
   readonly #headers: Readonly<Record<string, string>> | undefined;

@@ -3,6 +3,7 @@ import type { AgentEvent } from '../events.js';
 import type { ChatMessage } from '../messages.js';
 import { StreamAccumulator } from '../messages.js';
 import type { GenerateOptions, Model } from '../model.js';
+import { raceAbort } from './abort.js';
 import { notify } from './observers.js';
 import type { RunContext } from './run-context.js';
 
@@ -32,7 +33,8 @@ export async function* streamModel(ctx: RunContext, model: Model, stepNumber: nu
       throw new ModelStreamingNotSupportedError(`The model ${model.modelId} cannot stream: it has no agenerateStream. Run without { stream: true }.`);
     }
     const acc = new StreamAccumulator();
-    for await (const delta of model.agenerateStream(request.messages, withSignal(ctx, request.options))) {
+    const stream = model.agenerateStream(request.messages, withSignal(ctx, request.options));
+    for await (const delta of model.settlesOnAbort ? stream : untilAbort(stream, ctx.signal)) {
       acc.add(delta);
       yield { type: 'model_delta', stepNumber, delta };
     }
@@ -58,11 +60,44 @@ export function generate(ctx: RunContext, model: Model, stepNumber: number, requ
   } catch (error) {
     answer = Promise.reject(error);
   }
+  if (!model.settlesOnAbort) answer = raceAbort(answer, ctx.signal);
   if (ctx.observers.length === 0) return answer;
   return answer.then((message) => {
     notify(ctx.observers, 'onModelCallEnd', ctx.info, stepNumber, { message });
     return message;
   });
+}
+
+/**
+ * A stream's deltas until `signal` aborts, even from a model that ignores the signal: the wait for
+ * the next delta ends at the abort, and the stream is told to stop without being waited for.
+ */
+async function* untilAbort<T>(stream: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
+  const iterator = stream[Symbol.asyncIterator]();
+  // As with for await: a stream that ended or failed is not told to stop.
+  let ended = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = await raceAbort(Promise.resolve(iterator.next()), signal);
+      } catch (error) {
+        ended = !signal.aborted;
+        throw error;
+      }
+      if (next.done) {
+        ended = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!ended) {
+      // A stream that ignores the signal may never answer return(): after an abort it is not waited for.
+      const stopped = Promise.resolve(iterator.return?.()).catch(() => {});
+      if (!signal.aborted) await stopped;
+    }
+  }
 }
 
 /** The request's options with the run's signal; the same object for every step that sends the same options (an agent's are frozen). */
