@@ -22,8 +22,8 @@ export interface GenerateOptions {
 export interface Model {
   readonly modelId: string;
   /**
-   * True when `agenerate` and `agenerateStream` settle as soon as `options.signal` aborts (every
-   * ApiModel on a fetch that honours its signal). Otherwise an interrupted run stops waiting for
+   * True when `agenerate` and `agenerateStream` settle as soon as `options.signal` aborts (smol's
+   * providers, on a fetch that honours its signal). Otherwise an interrupted run stops waiting for
    * the model by itself, so a model that ignores the signal cannot keep the run from ending.
    */
   readonly settlesOnAbort?: boolean;
