@@ -2,7 +2,7 @@
 // and what smol gets back, for spec V4, V3 and V2.
 import type { LanguageModelV4CallOptions, LanguageModelV4GenerateResult, LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { APICallError } from '@ai-sdk/provider';
-import { AgentGenerationError, ModelError, StreamAccumulator, ToolCallingAgent, tool, type ActionStep, type ChatMessage } from '@smol/core';
+import { AgentAbortError, AgentGenerationError, ModelError, StreamAccumulator, ToolCallingAgent, tool, type ActionStep, type ChatMessage } from '@smol/core';
 import { MockLanguageModelV3, MockLanguageModelV4, convertArrayToReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -360,5 +360,23 @@ describe('errors and retries are smol’s', () => {
     await called;
     controller.abort();
     await expect(pending).rejects.toThrow(/abort/i);
+  });
+
+  it('an interrupted run ends even when the AI SDK model ignores abortSignal', async () => {
+    let started!: () => void;
+    const called = new Promise<void>((resolve) => (started = resolve));
+    const model = new MockLanguageModelV4({
+      doGenerate: () => {
+        started();
+        return new Promise(() => {});
+      },
+    });
+    const run = new ToolCallingAgent({ model: aiSdkModel(model), tools: [] }).start('x');
+    const ended = run.drain().catch((e: unknown) => e);
+    await called;
+    run.interrupt('user left');
+    const error = await ended;
+    expect(AgentAbortError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('user left');
   });
 });

@@ -74,23 +74,20 @@ export function generate(ctx: RunContext, model: Model, stepNumber: number, requ
  */
 async function* untilAbort<T>(stream: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
   const iterator = stream[Symbol.asyncIterator]();
-  // As with for await: a stream that ended or failed is not told to stop.
+  // As with for await, a stream that ended or failed by itself is not told to stop.
   let ended = false;
   try {
     for (;;) {
-      let next: IteratorResult<T>;
-      try {
-        next = await raceAbort(Promise.resolve(iterator.next()), signal);
-      } catch (error) {
-        ended = !signal.aborted;
-        throw error;
-      }
+      const next = await raceAbort(Promise.resolve(iterator.next()), signal);
       if (next.done) {
         ended = true;
         return;
       }
       yield next.value;
     }
+  } catch (error) {
+    ended = !signal.aborted;
+    throw error;
   } finally {
     if (!ended) {
       // A stream that ignores the signal may never answer return(): after an abort it is not waited for.
