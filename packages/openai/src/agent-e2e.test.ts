@@ -29,15 +29,19 @@ function agent() {
 describe('ToolCallingAgent on OpenAIServerModel against the simulated server', () => {
   it('runs two tool calls then the final answer, with usage', async () => {
     const before = server.requestCount;
-    const result = (await agent().arun('define smol', { returnFullResult: true }));
+    const a = agent();
+    const result = (await a.arun('define smol', { returnFullResult: true }));
     expect(server.requestCount - before).toBe(3);
     expect(result.state).toBe('success');
     expect(String(result.output)).toContain('define smol');
     expect(String(result.output)).toContain('definition of define smol');
     expect(result.tokenUsage?.totalTokens).toBeGreaterThan(0);
-    const sent = server.requests.at(-1)!.body as { messages: { role: string }[]; tools: unknown[] };
+    const sent = server.requests.at(-1)!.body as { messages: { role: string; content: string }[]; tools: unknown[] };
     expect(sent.messages[0].role).toBe('system');
     expect(sent.tools).toHaveLength(2);
+    // The system prompt goes already encoded (shared by the agent's runs): the server reads it back whole.
+    const first = server.requests.at(-3)!.body as { messages: { role: string; content: string }[] };
+    for (const body of [first, sent]) expect(body.messages[0]).toEqual({ role: 'system', content: a.systemPrompt });
   });
 
   it('streams: deltas, tool calls and outputs, same answer and usage as without streaming', async () => {

@@ -99,7 +99,8 @@ export class OpenAIServerModel extends ApiModel {
   }
 
   protected generateOnce(messages: readonly ChatMessage[], options: ModelCallOptions): Promise<unknown> {
-    const body = toWireRequest(this.modelId, messages, options) as unknown as ChatCompletionCreateParamsNonStreaming;
+    // The SDK JSON.stringifies the body as it is: the shared system prompt can go already encoded.
+    const body = toWireRequest(this.modelId, messages, options, false, true) as unknown as ChatCompletionCreateParamsNonStreaming;
     // The SDK's promise as it is: no suspended frame per call in flight, and toAnswer reads the completion.
     return this.client.chat.completions.create(body, sdkSignalOptions(options.signal, this.#runSignal) as OpenAI.RequestOptions);
   }
@@ -109,7 +110,7 @@ export class OpenAIServerModel extends ApiModel {
   }
 
   protected override async *streamOnce(messages: readonly ChatMessage[], options: ModelCallOptions): AsyncIterable<ChatMessageStreamDelta> {
-    const body = toWireRequest(this.modelId, messages, options, true) as unknown as ChatCompletionCreateParamsStreaming;
+    const body = toWireRequest(this.modelId, messages, options, true, true) as unknown as ChatCompletionCreateParamsStreaming;
     const stream = await this.client.chat.completions.create(body, sdkSignalOptions(options.signal, this.#runSignal) as OpenAI.RequestOptions);
     yield* mapStream(stream as AsyncIterable<WireChunk>, new WireStreamMapper(this.describeEndpoint()), options.signal);
   }

@@ -4,6 +4,23 @@ import { WireStreamMapper, fromWireCompletion, toWireMessages, toWireToolChoice 
 import { httpErrorToModelError } from './errors.js';
 
 describe('OpenAI wire mapping', () => {
+  it('sends a shared (frozen) system prompt already encoded with encodeShared, and the body is the same JSON', () => {
+    const prompt = 'You are "smol".\nRules:\n1. Call a tool.\t\u00e9\u2028';
+    const system = Object.freeze({ role: 'system' as const, content: prompt });
+    const messages = [system, { role: 'user' as const, content: 'New task:\nDefine "x"' }];
+    const plain = toWireMessages(messages);
+    const encoded = toWireMessages(messages, true);
+    expect(JSON.stringify(encoded)).toBe(JSON.stringify(plain));
+    expect(JSON.parse(JSON.stringify(encoded))[0].content).toBe(prompt);
+    expect(typeof plain[0].content).toBe('string');
+    expect(typeof encoded[0].content).toBe('object');
+    // Made once per shared message: every call of every run sends the same object.
+    expect(toWireMessages(messages, true)[0]).toBe(encoded[0]);
+    // Only shared system messages: a message a run made (not frozen) goes as text.
+    expect(toWireMessages([{ role: 'system', content: prompt }], true)[0].content).toBe(prompt);
+    expect(encoded[1]).toEqual({ role: 'user', content: 'New task:\nDefine "x"' });
+  });
+
   it('converts images to image_url parts and non-user parts to text', () => {
     const out = toWireMessages([
       { role: 'system', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] },

@@ -11,9 +11,14 @@ import type { ToolSpec } from '../models/tool-spec.js';
 
 export type WireRole = 'system' | 'user' | 'assistant';
 export type WireContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+/** Text already encoded as a JSON string (`JSON.rawJSON`): JSON.stringify copies it as it is. */
+export interface EncodedText {
+  readonly rawJSON: string;
+}
 export interface WireMessage {
   role: WireRole;
-  content: string | WireContentPart[];
+  /** EncodedText only in bodies built with `encodeShared` (see toWireMessages). */
+  content: string | WireContentPart[] | EncodedText;
 }
 export interface WireTool {
   type: 'function';
@@ -57,12 +62,21 @@ export interface WireChunk {
  * Messages as chat-completion messages. Tool calls and observations travel as text (tool-call →
  * assistant, tool-response → user, as smolagents keeps them in memory), so no request carries
  * `tool_calls` without their `tool` replies. Only user messages keep images; text-only content
- * goes as one string (smaller, and every compatible server takes it).
+ * goes as one string (smaller, and every compatible server takes it). With `encodeShared`, a
+ * shared system prompt goes as text already encoded (EncodedText): only for a body the SDK
+ * passes to JSON.stringify as it is (the `openai` SDK does; others may copy or read it).
  */
-export function toWireMessages(messages: readonly ChatMessage[]): WireMessage[] {
+export function toWireMessages(messages: readonly ChatMessage[], encodeShared = false): WireMessage[] {
   const out: WireMessage[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
+    if (encodeShared && Object.isFrozen(m)) {
+      const shared = encodedMessage(m);
+      if (shared) {
+        out[i] = shared;
+        continue;
+      }
+    }
     const role: WireRole = m.role === 'system' ? 'system' : m.role === 'assistant' || m.role === 'tool-call' ? 'assistant' : 'user';
     if (role !== 'user' || m.content == null || typeof m.content === 'string' || m.content.every((p) => p.type === 'text')) {
       out[i] = { role, content: contentLines(m.content) };
@@ -73,6 +87,24 @@ export function toWireMessages(messages: readonly ChatMessage[]): WireMessage[] 
     out[i] = { role, content: parts };
   }
   return out;
+}
+
+const rawJSON = (JSON as { rawJSON?: (text: string) => EncodedText }).rawJSON;
+const encodedMessages = new WeakMap<ChatMessage, WireMessage>();
+
+/**
+ * A frozen text message (memory shares one system prompt message among all of an agent's runs)
+ * as a wire message made once, its text encoded once: sent on every call, a 1-2 KB prompt would
+ * otherwise be escaped again each time. Undefined when the runtime has no JSON.rawJSON (Node < 21).
+ */
+function encodedMessage(m: ChatMessage): WireMessage | undefined {
+  if (!rawJSON || typeof m.content !== 'string' || m.role !== 'system') return undefined;
+  let wire = encodedMessages.get(m);
+  if (!wire) {
+    wire = Object.freeze({ role: 'system', content: rawJSON(JSON.stringify(m.content)) });
+    encodedMessages.set(m, wire);
+  }
+  return wire;
 }
 
 const toolCache = new WeakMap<ToolSpec, WireTool>();
@@ -112,8 +144,8 @@ export function toWireResponseFormat(format: ResponseFormat): NonNullable<WireRe
  * messages, tools, stop, response_format) always win. A streamed body asks for usage in the last
  * chunk unless the parameters say otherwise.
  */
-export function toWireRequest(modelId: string, messages: readonly ChatMessage[], options: ModelCallOptions, stream = false): WireRequest {
-  const body: WireRequest = { ...options.modelParameters, model: modelId, messages: toWireMessages(messages) };
+export function toWireRequest(modelId: string, messages: readonly ChatMessage[], options: ModelCallOptions, stream = false, encodeShared = false): WireRequest {
+  const body: WireRequest = { ...options.modelParameters, model: modelId, messages: toWireMessages(messages, encodeShared) };
   if (options.stopSequences) body.stop = options.stopSequences;
   if (options.tools) {
     body.tools = toWireTools(options.tools);
