@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { redisBinary } from '@smol/testing/redis';
 import { parseOptions, runBench, runQueueBenchCli, runSoakBench } from './bench.ts';
+import { runJob, startMockCli } from './spawn.ts';
 import { renderMarkdown } from './report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'smol-bench-'));
@@ -50,6 +51,23 @@ describe('pnpm bench harness (smoke)', () => {
     expect(saved.agents).toHaveLength(2);
     expect(renderMarkdown(res)).toContain('| 2 | smol |');
   }, 60_000);
+
+  it('at N=1,000 reports the steady window: the work again once the process has made 20,000 model calls', async () => {
+    const server = await startMockCli(['--latency-ms', '0']);
+    try {
+      const job = { kind: 'agents', runner: 'floor', n: 1000, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3 } as const;
+      const steady = (await runJob({ ...job, steady: true }, 120_000)) as Record<string, unknown>;
+      expect(steady).toMatchObject({ status: 'ok', steps: 3000, errors: 0, wrong: 0 });
+      // The first window is kept for the record; memory is its own (a number, from the same baseline).
+      expect(steady.firstWindow).toMatchObject({ cpuPerStepMs: expect.any(Number), wallMs: expect.any(Number) });
+      expect(steady.kbPerAgent).toEqual(expect.any(Number));
+      const cold = (await runJob({ ...job, steady: false }, 120_000)) as Record<string, unknown>;
+      expect(cold).toMatchObject({ status: 'ok', steps: 3000, errors: 0 });
+      expect(cold.firstWindow).toBeUndefined();
+    } finally {
+      await server.stop();
+    }
+  }, 150_000);
 
   it('parses the soak flags; smaller counts never write the committed charts', () => {
     const full = parseOptions(['--soak']).soak!;

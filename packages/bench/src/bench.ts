@@ -209,7 +209,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   try {
     const agentJob = async (section: AgentsEntry['section'], s: Server, runner: string, n: number, stream: boolean, sequential: boolean, label = '') => {
       const health = section === 'load' && !sequential && n >= HEALTH_MIN_N;
-      const job: AgentsJob = { kind: 'agents', runner, n, baseURL: s.baseURL, stream, sequential, sockets: FLOOR_SOCKETS, warmup: 3, health };
+      const job: AgentsJob = { kind: 'agents', runner, n, baseURL: s.baseURL, stream, sequential, sockets: FLOOR_SOCKETS, warmup: 3, health, steady: section === 'load' };
       const result = await runJob(job, timeoutFor(n));
       o.log(`  ${section.padEnd(10)} ${runner.padEnd(13)} N=${String(n).padEnd(6)} ${short(result)}${label}`);
       return result;

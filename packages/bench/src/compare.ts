@@ -5,6 +5,7 @@
 //   --runners smol,openai-sdk  --n 1000[,10000]  --latency 0  --rounds 5  --out FILE (a markdown section)
 //   --health: a health request on each runner's event loop meanwhile, as `pnpm bench` does at N ≥ 1,000
 //   --gc: the collector's work in each measured window too (gc-profile.ts), and with --out, its table
+//   --cold: measure the first window after the warm-up even at N ≥ 1,000, not the steady state's (worker.ts, STEADY_CALLS)
 // The collector's share (gc-report.md, which BENCHMARKS.md keeps):
 //   --runners smol,openai-sdk+SMOL_BENCH_SDK_PROMPT=smol,openai-sdk --n 1000 --latency 100 --gc --out gc-report.md
 // The prompt's share of smol's cost (prompt-report.md, which BENCHMARKS.md keeps):
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     health: { type: 'boolean', default: false },
     gc: { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: false },
   },
 });
 const specs = values.runners!.split(',');
@@ -44,7 +46,7 @@ try {
       // Each round starts one runner later: no runner always follows the same one.
       for (const spec of [...specs.slice(round % specs.length), ...specs.slice(0, round % specs.length)]) {
         const { runner, env } = runnerSpec(spec);
-        const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3, health: values.health, gc: values.gc }, 150_000, [], undefined, env);
+        const r = await runJob({ kind: 'agents', runner, n, baseURL: server.baseURL, stream: false, sequential: false, sockets: 1024, warmup: 3, health: values.health, gc: values.gc, steady: !values.cold }, 150_000, [], undefined, env);
         if (r.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(r)}`);
         const s = samples.get(spec)!;
         s.cpu.push(r.cpuPerStepMs as number);
@@ -86,7 +88,7 @@ if (values.out) {
   const date = new Date().toISOString().slice(0, 10);
   const seconds = Math.round((Date.now() - started) / 1000);
   const withPrompt = specs.some((spec) => spec.includes('+SMOL_BENCH_SDK_PROMPT=smol'));
-  const command = `\`pnpm --filter @smol/bench run compare --runners ${values.runners} --n ${values.n} --latency ${values.latency} --rounds ${rounds}${values.gc ? ' --gc' : ''}\``;
+  const command = `\`pnpm --filter @smol/bench run compare --runners ${values.runners} --n ${values.n} --latency ${values.latency} --rounds ${rounds}${values.gc ? ' --gc' : ''}${values.cold ? ' --cold' : ''}\``;
   const method =
     `Each runner runs N agents at ${values.latency} ms latency in a fresh process, ${rounds} rounds, alternated; a value is the median of its rounds, ` +
     `a ratio or a difference the median of the rounds' ratios or differences to **${last}**. ` +
@@ -95,7 +97,10 @@ if (values.out) {
         "so the rows tell the prompt's share of smol's cost from the rest (the agent loop, ApiModel, conversions, the run's signal). "
       : '') +
     "The range is the lowest and highest round: one runner's rounds differ by more than most differences between runners here, so read a few percent as noise. " +
-    "The main thread's CPU is the process's minus V8's helper threads (the collector's, the optimizing compiler's).";
+    "The main thread's CPU is the process's minus V8's helper threads (the collector's, the optimizing compiler's). " +
+    (values.cold
+      ? 'Each value is from the first window after the warm-up (`--cold`), which at 1,000 agents falls inside V8\'s own warm-up.'
+      : "At N of 1,000 or more each value is from V8's steady state: a window under 20,000 model calls runs again once the process has made that many (memory stays the first window's).");
   const gcMethod =
     " The collector's columns come from V8's GC profiler over the measured work only: the scavenges' main-thread pause and the bytes they promoted to the old generation, " +
     'per model call. A scavenge copies what is alive, so what a run holds while its call is in flight is what it costs; ' +

@@ -4,7 +4,7 @@
 // same from run to run within a few percent, so it tells smol's own cost from the machine's
 // noise. It does not see what time sees beyond instructions (cache misses, the network, turns on a busy loop), so the
 // load tables stay the measure of record. Writes instructions-report.md, which BENCHMARKS.md keeps.
-//   --runners smol,openai-sdk  --n 50  --warmup 30  --batches 12  --out FILE
+//   --runners smol,openai-sdk  --n 50  --warmup 150  --batches 12  --out FILE
 // A runner may carry environment variables for its processes, as in compare: openai-sdk+SMOL_BENCH_SDK_PROMPT=smol.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,7 +108,7 @@ const md = [
     "V8's predictable mode (`--predictable --predictable-gc-schedule`: one thread, no GC or compile decision taken on the clock) and no time slices (`SMOL_TURN_SLICE_MS=0`) keep the count steady. " +
     "Instructions are not time: cache misses, the network and a busy loop's turns are in the tables above and not here." +
     (withPrompt ? ' `+SMOL_BENCH_SDK_PROMPT=smol` is the SDK loop sending the system prompt and task line a ToolCallingAgent sends: smol minus that row is what smol does beyond sending its prompt.' : '') +
-    " The JIT compiler's row is compilation after the warm-up (functions still reaching V8's optimizing tiers), which a longer-lived process pays once.",
+    " The warm-up is long enough for V8 to finish optimizing the request path (about 20,000 model calls): the JIT compiler's row is what is left, near zero, and can come out below zero because the two processes' compile decisions differ.",
   '',
   `| runner | instructions per model call | ÷ ${last} |`,
   '| --- | --- | --- |',

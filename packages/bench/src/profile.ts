@@ -59,7 +59,7 @@ try {
     for (const spec of round % 2 ? [...runners].reverse() : runners) {
       const { runner, env } = runnerSpec(spec);
       const profileFile = join(dir, `${runner}-n${n}-${Date.now()}.cpuprofile`);
-      const job = { kind: 'agents', runner, n, baseURL: server.baseURL, stream: values.stream!, sequential: false, sockets: 1024, warmup: 3, profileFile } as const;
+      const job = { kind: 'agents', runner, n, baseURL: server.baseURL, stream: values.stream!, sequential: false, sockets: 1024, warmup: 3, profileFile, steady: true } as const;
       const result = await runJob(job, 300_000, [], undefined, env);
       if (result.status !== 'ok') throw new Error(`${spec}: ${JSON.stringify(result)}`);
       const calls = result.steps as number;

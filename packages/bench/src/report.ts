@@ -270,6 +270,8 @@ export function renderMarkdown(res: BenchResults): string {
   out.push(
     'The simulated server (`smol-mock-llm`, @smol/testing) runs in its own process on the same machine. Each agent makes 3 model calls ' +
       '(two `lookup` tool calls, then the answer). Every measurement runs in a fresh Node process: a warm-up (3 rounds of up to 10 agents, then for N ≥ 100 one round of up to 1,000 agents so the socket pool is warm), a GC, then the work. ' +
+      'V8 goes on optimizing the request path (the SDK\'s and smol\'s) until a process has made about 20,000 model calls, so in the load rows at N=1,000 the work runs a second time once the process has made that many, ' +
+      'and CPU, wall time, loop delay and health are that second window\'s (memory stays the first\'s: the rounds in between grew the heap); the first window\'s CPU, which includes the compiler\'s, is in bench-results. ' +
       `The load rows at N ≥ 1,000 and the speedup's runs at N=10 (where the targets are) are medians of ${Number(res.options.rounds) || 3} rounds taken in turn across the runners, ` +
       'each round starting one runner later: this machine\'s speed drifts by tens of percent within minutes, and one run each could put two rivals in different stretches. ' +
       'In each round smol and the SDK loop run next to each other (the loop first in even rounds), and the targets against the SDK loop take the median of the rounds\' ratios: neighbours in time share the machine\'s speed. ' +

@@ -31,7 +31,22 @@ export interface AgentsJob {
   profileFile?: string;
   /** Report the collector's work during the measured work (gc-profile.ts), as `gc`. */
   gc?: boolean;
+  /**
+   * Measure CPU, wall time and the loop's delay at V8's steady state (see STEADY_CALLS): at N of
+   * 1,000 or more, when the measured work makes fewer model calls than that, it runs again once
+   * the process has made as many, and that second window is what is reported, but for memory,
+   * which stays the first's.
+   */
+  steady?: boolean;
 }
+
+/**
+ * Model calls after which V8 has optimized the request path. With --trace-opt its optimizing
+ * compiler still compiles hot functions (the SDK's request building, smol's loop) between calls
+ * 10,000 and 20,000 of a process, for every runner. A window of a few thousand calls inside that
+ * stretch measures compilation as much as the work, and where it falls moves from run to run.
+ */
+export const STEADY_CALLS = 20_000;
 
 export type Job = AgentsJob | LongStreamJob | AbortJob | SoakJob;
 
@@ -58,44 +73,72 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   // to 1,000 agents so that the socket pool is warm, as in a server that has been running.
   // Memory is measured from the baseline taken before that wide round.
   let next = -1;
+  const wide = Math.min(job.n, 1000);
   for (let round = 0; round < job.warmup; round++) await Promise.all(Array.from({ length: Math.min(job.n, 10) }, () => one(next--)));
   // The health server and its probe start before the baseline, so their memory is not the run's.
   const health: HealthCheck | undefined = job.health ? await startHealthCheck() : undefined;
   gcTwice();
   const baseline = process.memoryUsage();
-  if (job.n >= 100 && job.warmup > 0) await Promise.all(Array.from({ length: Math.min(job.n, 1000) }, () => one(next--)));
-  errors = 0;
-  wrong = 0;
-  const profiler = job.profileFile ? await startProfiler() : undefined;
-  let gc: GCSummary | undefined;
-  // `one` never throws, so begin() always meets its end().
-  const { m } = await measure(async () => {
-    // After measure's own full GCs: only the work's collections are counted.
-    const stopGC = job.gc ? startGCProfile() : undefined;
-    // The probe polls exactly while the work runs; its CPU is in its own process, not counted.
-    health?.begin();
-    if (job.sequential) {
-      for (let i = 0; i < job.n; i++) await one(i);
-    } else {
-      const all: Promise<void>[] = new Array(job.n);
-      for (let i = 0; i < job.n; i++) all[i] = one(i);
-      await Promise.all(all);
+  if (job.n >= 100 && job.warmup > 0) await Promise.all(Array.from({ length: wide }, () => one(next--)));
+  // A second window at the steady state when the first is short and falls inside V8's warm-up. From
+  // 1,000 agents only, where the rounds to get there are quick (1,000 at once); at 10,000 the
+  // window alone makes 30,000 calls, most of them past the warm-up.
+  const steady = job.steady === true && !job.sequential && job.n >= 1000 && job.n * runner.stepsPerAgent < STEADY_CALLS;
+  /** The measured work, its probes on when this is the window reported. */
+  const window = async (reported: boolean): Promise<{ m: Awaited<ReturnType<typeof measure>>['m']; failed: number; wrongs: number; gc?: GCSummary; profile?: unknown }> => {
+    errors = 0;
+    wrong = 0;
+    const profiler = reported && job.profileFile ? await startProfiler() : undefined;
+    let gc: GCSummary | undefined;
+    // `one` never throws, so begin() always meets its end().
+    const { m } = await measure(async () => {
+      // After measure's own full GCs: only the work's collections are counted.
+      const stopGC = reported && job.gc ? startGCProfile() : undefined;
+      // The probe polls exactly while the work runs; its CPU is in its own process, not counted.
+      if (reported) health?.begin();
+      if (job.sequential) {
+        for (let i = 0; i < job.n; i++) await one(i);
+      } else {
+        const all: Promise<void>[] = new Array(job.n);
+        for (let i = 0; i < job.n; i++) all[i] = one(i);
+        await Promise.all(all);
+      }
+      if (reported) health?.end();
+      gc = stopGC?.();
+    }, baseline);
+    return { m, failed: errors, wrongs: wrong, gc, profile: profiler ? await profiler.stop() : undefined };
+  };
+  const first = await window(!steady);
+  let reported = first;
+  if (steady) {
+    // Agents run so far: the narrow and wide warm-up rounds and the first window.
+    let agentsRun = job.warmup * Math.min(job.n, 10) + (job.n >= 100 && job.warmup > 0 ? wide : 0) + job.n;
+    while (agentsRun * runner.stepsPerAgent < STEADY_CALLS) {
+      await Promise.all(Array.from({ length: wide }, () => one(next--)));
+      agentsRun += wide;
     }
-    health?.end();
-    gc = stopGC?.();
-  }, baseline);
-  if (profiler) writeFileSync(job.profileFile!, JSON.stringify(await profiler.stop()));
+    reported = await window(true);
+  }
+  const { gc } = reported;
+  // Memory stays the first window's: the rounds since grew the heap, and V8 keeps freed pages.
+  const memory = { rssBaseMB: first.m.rssBaseMB, peakRssMB: first.m.peakRssMB, rssDeltaMB: first.m.rssDeltaMB, peakHeapMB: first.m.peakHeapMB, heapDeltaMB: first.m.heapDeltaMB };
+  const m = { ...reported.m, ...memory };
+  const steps = job.n * runner.stepsPerAgent;
+  // The first window's CPU too, for the record: how much of it was V8's warm-up.
+  const firstWindow = steady ? { cpuPerStepMs: Number((first.m.cpuMs / steps).toFixed(3)), wallMs: first.m.wallMs } : undefined;
+  if (reported.profile) writeFileSync(job.profileFile!, JSON.stringify(reported.profile));
   // A failed probe loses the health numbers, not the run's measurement.
   const healthStats = await health?.result().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
   await runner.close?.();
-  const steps = job.n * runner.stepsPerAgent;
   return {
     ...m,
     steps,
     cpuPerStepMs: Number((m.cpuMs / steps).toFixed(3)),
     kbPerAgent: Number(((m.rssDeltaMB * 1024) / job.n).toFixed(1)),
-    errors,
-    wrong,
+    // Both windows' runs: one that failed in the first is not forgotten.
+    errors: first.failed + (steady ? reported.failed : 0),
+    wrong: first.wrongs + (steady ? reported.wrongs : 0),
+    ...(firstWindow ? { firstWindow } : {}),
     ...(healthStats ? { health: healthStats } : {}),
     ...(gc ? { gc } : {}),
     ...(firstError ? { firstError } : {}),
