@@ -2,7 +2,7 @@
 // allocated them, for smol and the bare SDK loop on the in-process server. V8's sampling heap
 // profiler with collected objects included: what the garbage collector has to deal with, not
 // what survives. The rows are the functions where smol allocates most beyond the last runner.
-//   --runners smol,openai-sdk  --n 50  --warmup 150  --batches 12  --top 25
+//   --runners smol,openai-sdk  --n 50  --warmup 150  --batches 48  --top 25
 import { spawnSync } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';

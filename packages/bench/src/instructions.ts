@@ -4,7 +4,7 @@
 // same from run to run within a few percent, so it tells smol's own cost from the machine's
 // noise. It does not see what time sees beyond instructions (cache misses, the network, turns on a busy loop), so the
 // load tables stay the measure of record. Writes instructions-report.md, which BENCHMARKS.md keeps.
-//   --runners smol,openai-sdk  --n 50  --warmup 150  --batches 12  --out FILE
+//   --runners smol,openai-sdk  --n 50  --warmup 150  --batches 48  --out FILE
 // A runner may carry environment variables for its processes, as in compare: openai-sdk+SMOL_BENCH_SDK_PROMPT=smol.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -36,6 +36,7 @@ export {
   toWireResponseFormat,
   toWireToolChoice,
   toWireTools,
+  type EncodedText,
   type WireChunk,
   type WireCompletion,
   type WireContentPart,
