@@ -61,7 +61,9 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   let errors = 0;
   let wrong = 0;
   let firstError: string | undefined;
+  let agentsRun = 0;
   const one = async (i: number): Promise<void> => {
+    agentsRun++;
     try {
       if (!check(await runner.runOne(i), i)) wrong++;
     } catch (error) {
@@ -111,12 +113,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   const first = await window(!steady);
   let reported = first;
   if (steady) {
-    // Agents run so far: the narrow and wide warm-up rounds and the first window.
-    let agentsRun = job.warmup * Math.min(job.n, 10) + (job.n >= 100 && job.warmup > 0 ? wide : 0) + job.n;
-    while (agentsRun * runner.stepsPerAgent < STEADY_CALLS) {
-      await Promise.all(Array.from({ length: wide }, () => one(next--)));
-      agentsRun += wide;
-    }
+    while (agentsRun * runner.stepsPerAgent < STEADY_CALLS) await Promise.all(Array.from({ length: wide }, () => one(next--)));
     reported = await window(true);
   }
   const { gc } = reported;
