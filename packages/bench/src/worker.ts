@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { checkAnswer, type Runner, type RunnerFactory } from './work.ts';
-import { gcTwice, measure } from './measure.ts';
+import { gcTwice, measure, type Measurement } from './measure.ts';
 import { longStream, type LongStreamJob } from './long-stream.ts';
 import { abortPromptness, type AbortJob } from './abort.ts';
 import { soak, type SoakJob } from './soak.ts';
@@ -55,20 +55,21 @@ export async function loadRunner(job: Pick<AgentsJob, 'runner' | 'baseURL' | 'st
   return mod.createRunner({ baseURL: job.baseURL, stream: job.stream, sockets: job.sockets, fetch: job.fetch });
 }
 
+type Outcome = 'ok' | 'wrong' | 'error';
+
 async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   const runner = await loadRunner(job);
   const check = runner.check ?? checkAnswer;
-  let errors = 0;
-  let wrong = 0;
   let firstError: string | undefined;
   let agentsRun = 0;
-  const one = async (i: number): Promise<void> => {
+  /** One agent run; never throws, and says how it went. */
+  const one = async (i: number): Promise<Outcome> => {
     agentsRun++;
     try {
-      if (!check(await runner.runOne(i), i)) wrong++;
+      return check(await runner.runOne(i), i) ? 'ok' : 'wrong';
     } catch (error) {
-      errors++;
       firstError ??= error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error);
+      return 'error';
     }
   };
   // Warm-up: JIT and lazy imports (rounds of up to 10 agents), then, for N >= 100, one round of up
@@ -87,9 +88,8 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   // window alone makes 30,000 calls, most of them past the warm-up.
   const steady = job.steady === true && !job.sequential && job.n >= 1000 && job.n * runner.stepsPerAgent < STEADY_CALLS;
   /** The measured work, its probes on when this is the window reported. */
-  const window = async (reported: boolean): Promise<{ m: Awaited<ReturnType<typeof measure>>['m']; failed: number; wrongs: number; gc?: GCSummary; profile?: unknown }> => {
-    errors = 0;
-    wrong = 0;
+  const window = async (reported: boolean): Promise<{ m: Measurement; outcomes: Outcome[]; gc?: GCSummary; profile?: unknown }> => {
+    let outcomes: Outcome[] = [];
     const profiler = reported && job.profileFile ? await startProfiler() : undefined;
     let gc: GCSummary | undefined;
     // `one` never throws, so begin() always meets its end().
@@ -99,16 +99,16 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
       // The probe polls exactly while the work runs; its CPU is in its own process, not counted.
       if (reported) health?.begin();
       if (job.sequential) {
-        for (let i = 0; i < job.n; i++) await one(i);
+        for (let i = 0; i < job.n; i++) outcomes.push(await one(i));
       } else {
-        const all: Promise<void>[] = new Array(job.n);
+        const all: Promise<Outcome>[] = new Array(job.n);
         for (let i = 0; i < job.n; i++) all[i] = one(i);
-        await Promise.all(all);
+        outcomes = await Promise.all(all);
       }
       if (reported) health?.end();
       gc = stopGC?.();
     }, baseline);
-    return { m, failed: errors, wrongs: wrong, gc, profile: profiler ? await profiler.stop() : undefined };
+    return { m, outcomes, gc, profile: profiler ? await profiler.stop() : undefined };
   };
   const first = await window(!steady);
   let reported = first;
@@ -116,6 +116,9 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
     while (agentsRun * runner.stepsPerAgent < STEADY_CALLS) await Promise.all(Array.from({ length: wide }, () => one(next--)));
     reported = await window(true);
   }
+  // Both windows' runs count: one that failed in the first is not forgotten.
+  const outcomes = steady ? [...first.outcomes, ...reported.outcomes] : first.outcomes;
+  const count = (what: Outcome): number => outcomes.filter((o) => o === what).length;
   const { gc } = reported;
   // Memory stays the first window's: the rounds since grew the heap, and V8 keeps freed pages.
   const memory = { rssBaseMB: first.m.rssBaseMB, peakRssMB: first.m.peakRssMB, rssDeltaMB: first.m.rssDeltaMB, peakHeapMB: first.m.peakHeapMB, heapDeltaMB: first.m.heapDeltaMB };
@@ -132,9 +135,8 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
     steps,
     cpuPerStepMs: Number((m.cpuMs / steps).toFixed(3)),
     kbPerAgent: Number(((m.rssDeltaMB * 1024) / job.n).toFixed(1)),
-    // Both windows' runs: one that failed in the first is not forgotten.
-    errors: first.failed + (steady ? reported.failed : 0),
-    wrong: first.wrongs + (steady ? reported.wrongs : 0),
+    errors: count('error'),
+    wrong: count('wrong'),
     ...(firstWindow ? { firstWindow } : {}),
     ...(healthStats ? { health: healthStats } : {}),
     ...(gc ? { gc } : {}),

@@ -367,10 +367,13 @@ describe('cancellation', () => {
 
   it('an interrupted run ends even if its model ignores the signal', async () => {
     let modelSignal: AbortSignal | undefined;
+    let called!: () => void;
+    const calling = new Promise<void>((resolve) => (called = resolve));
     const stubborn: Model = {
       modelId: 'stubborn',
       agenerate: (_messages, options) => {
         modelSignal = options?.signal;
+        called();
         return new Promise(() => {});
       },
       agenerateStream: () => {
@@ -379,7 +382,8 @@ describe('cancellation', () => {
     };
     const run = new ToolCallingAgent({ model: stubborn }).start('t');
     const ended = run.drain().catch((e: unknown) => e);
-    await abortableDelay(20);
+    // Interrupted while the model call is in flight, not before it starts.
+    await calling;
     run.interrupt('operator pressed stop');
     const err = await ended;
     expect(AgentAbortError.isInstance(err)).toBe(true);

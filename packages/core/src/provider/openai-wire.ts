@@ -70,12 +70,10 @@ export function toWireMessages(messages: readonly ChatMessage[], encodeShared = 
   const out: WireMessage[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
-    if (encodeShared && Object.isFrozen(m)) {
-      const shared = encodedMessage(m);
-      if (shared) {
-        out[i] = shared;
-        continue;
-      }
+    const shared = encodeShared ? encodedMessage(m) : undefined;
+    if (shared) {
+      out[i] = shared;
+      continue;
     }
     const role: WireRole = m.role === 'system' ? 'system' : m.role === 'assistant' || m.role === 'tool-call' ? 'assistant' : 'user';
     if (role !== 'user' || m.content == null || typeof m.content === 'string' || m.content.every((p) => p.type === 'text')) {
@@ -98,7 +96,7 @@ const encodedMessages = new WeakMap<ChatMessage, WireMessage>();
  * otherwise be escaped again each time. Undefined when the runtime has no JSON.rawJSON (Node < 21).
  */
 function encodedMessage(m: ChatMessage): WireMessage | undefined {
-  if (!rawJSON || typeof m.content !== 'string' || m.role !== 'system') return undefined;
+  if (!rawJSON || m.role !== 'system' || typeof m.content !== 'string' || !Object.isFrozen(m)) return undefined;
   let wire = encodedMessages.get(m);
   if (!wire) {
     wire = Object.freeze({ role: 'system', content: rawJSON(JSON.stringify(m.content)) });
