@@ -134,6 +134,29 @@ describe('LiteLLMRouterModel: failures and fallbacks', () => {
     expect(r.stats()[0].inFlight).toBe(0);
   });
 
+  it('settles at an abort when every deployment does; with one that may not, a run stops waiting for it by itself', async () => {
+    const server = await mock();
+    expect(router([deployment(server, 'main'), deployment(server, 'main')]).settlesOnAbort).toBe(true);
+    // A deployment's own Model that never answers and ignores the signal.
+    let called!: () => void;
+    const inFlight = new Promise<void>((res) => (called = res));
+    const never = (): Promise<never> => {
+      called();
+      return new Promise(() => {});
+    };
+    const deaf: Model = { modelId: 'deaf', agenerate: never, agenerateStream: () => ({ [Symbol.asyncIterator]: () => ({ next: never }) }) };
+    const r = router([{ modelName: 'main', model: deaf }]);
+    expect(r.settlesOnAbort).toBe(false);
+    const run = new ToolCallingAgent({ model: r, tools: [] }).arun('define smol', { stream: true });
+    const outcome = run.result.then(
+      () => 'answered',
+      (error: unknown) => (AgentAbortError.isInstance(error) ? 'aborted' : error),
+    );
+    await inFlight;
+    run.interrupt();
+    expect(await outcome).toBe('aborted');
+  });
+
   it('rejects a bad configuration', () => {
     expect(() => new LiteLLMRouterModel({ modelId: 'main', modelList: [] })).toThrow(/at least one/);
     expect(() => new LiteLLMRouterModel({ modelId: 'nope', modelList: [{ modelName: 'main', litellmParams: { model: 'm' } }] })).toThrow(/no deployment .* serves "nope"/);

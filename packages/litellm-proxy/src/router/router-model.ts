@@ -54,6 +54,12 @@ export class LiteLLMRouterModel implements Model {
   readonly groupChain: readonly string[];
   private readonly deployments: DeploymentState[];
   private readonly groups = new Map<string, { all: DeploymentState[]; cursor: Cursor }>();
+  /**
+   * Whether a call settles as soon as its signal aborts: when every deployment's model does, since
+   * the router's own waits (rate limits, retry passes) end at the abort. A run then need not race
+   * the call against its signal.
+   */
+  readonly settlesOnAbort: boolean;
 
   constructor(options: LiteLLMRouterModelOptions) {
     if (!options || typeof options.modelId !== 'string' || options.modelId === '') throw new AgentConfigError('LiteLLMRouterModel: modelId is required.');
@@ -64,6 +70,7 @@ export class LiteLLMRouterModel implements Model {
     this.retryOptions = resolveRetryOptions({ ...options.retryBackoff, maxRetries: options.maxRetries });
     this.cooldownMs = options.cooldownMs ?? 5000;
     this.deployments = buildDeployments(options.modelList);
+    this.settlesOnAbort = this.deployments.every((d) => d.model.settlesOnAbort === true);
     for (const d of this.deployments) {
       let g = this.groups.get(d.group);
       if (!g) this.groups.set(d.group, (g = { all: [], cursor: new Cursor() }));
