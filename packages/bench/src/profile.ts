@@ -112,6 +112,7 @@ if (!other) {
       `Each runner runs N agents in a fresh process, as in the load section; V8's sampling profiler (every 100 µs) covers the measured work only, after the warm-up, so module loading and first compilations are not in it. ` +
       `Values are main-thread self time per model call, medians over the rounds (the runners alternate); a difference is the median of the rounds' differences. ` +
       'The collector row is its work on the main thread; its helper threads and the optimizing compiler run on other threads, which the CPU per step in the tables above counts and a profile does not. ' +
+      "The profiler samples the main thread by the clock, not by its CPU time: a native call that waits in the kernel is charged for the wait as well (writeUtf8String, the socket write that wakes the server's process, differs even between runners that write the same bytes). " +
       'Read a difference under a few µs as noise.',
     '',
     head,
