@@ -124,8 +124,9 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   const memory = { rssBaseMB: first.m.rssBaseMB, peakRssMB: first.m.peakRssMB, rssDeltaMB: first.m.rssDeltaMB, peakHeapMB: first.m.peakHeapMB, heapDeltaMB: first.m.heapDeltaMB };
   const m = { ...reported.m, ...memory };
   const steps = job.n * runner.stepsPerAgent;
+  const perStep = (cpuMs: number): number => Number((cpuMs / steps).toFixed(3));
   // The first window's CPU too, for the record: how much of it was V8's warm-up.
-  const firstWindow = steady ? { cpuPerStepMs: Number((first.m.cpuMs / steps).toFixed(3)), wallMs: first.m.wallMs } : undefined;
+  const firstWindow = steady ? { cpuPerStepMs: perStep(first.m.cpuMs), wallMs: first.m.wallMs } : undefined;
   if (reported.profile) writeFileSync(job.profileFile!, JSON.stringify(reported.profile));
   // A failed probe loses the health numbers, not the run's measurement.
   const healthStats = await health?.result().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
@@ -133,7 +134,7 @@ async function agents(job: AgentsJob): Promise<Record<string, unknown>> {
   return {
     ...m,
     steps,
-    cpuPerStepMs: Number((m.cpuMs / steps).toFixed(3)),
+    cpuPerStepMs: perStep(m.cpuMs),
     kbPerAgent: Number(((m.rssDeltaMB * 1024) / job.n).toFixed(1)),
     errors: count('error'),
     wrong: count('wrong'),
