@@ -38,19 +38,22 @@ describe('human in the loop', () => {
     });
     let release!: (ok: boolean) => void;
     const decision = new Promise<boolean>((r) => (release = r));
+    let asked!: () => void;
+    const asking = new Promise<void>((r) => (asked = r));
     const agent = new ToolCallingAgent({
       model,
       tools: [transfer],
       approve: (req) => {
         approvals.push(`${req.toolName} ${JSON.stringify(req.arguments)}`);
+        asked();
         return decision;
       },
     });
     const waiting = agent.arun('pay');
+    await asking;
     // Another run on a tool without approval finishes while the first one waits for its human.
     const quick = new ToolCallingAgent({ model: new TestModel([reply(call('final_answer', { answer: 'fast' }))]) });
     await expect(quick.arun('other')).resolves.toBe('fast');
-    await abortableDelay(10);
     expect(approvals).toEqual(['transfer {"amount":500}']);
     release(false);
     await expect(waiting).resolves.toBe('done');
