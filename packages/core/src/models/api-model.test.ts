@@ -204,7 +204,8 @@ describe('ApiModel.agenerate', () => {
     const b = new FakeModel({ modelId: 'b', rateLimiter: rl }, [{ role: 'assistant', content: 'b' }]);
     const t0 = performance.now();
     const first = a.agenerate([]);
-    await new Promise((r) => setTimeout(r, 5));
+    // The next turn, not a timer: a loaded machine could sleep past the 120 ms pause.
+    await new Promise((r) => setImmediate(r));
     expect(rl.ready).toBe(false);
     await b.agenerate([]);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
