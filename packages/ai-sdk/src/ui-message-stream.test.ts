@@ -109,9 +109,12 @@ describe('runToUIMessageStream', () => {
 
   it('cancelling the stream aborts the run', async () => {
     let signal: AbortSignal | undefined;
+    let called!: () => void;
+    const calling = new Promise<void>((resolve) => (called = resolve));
     const hanging = new MockLanguageModelV4({
       doStream: async ({ abortSignal }) => {
         signal = abortSignal;
+        called();
         return { stream: new ReadableStream({ start: (c) => abortSignal?.addEventListener('abort', () => c.error(new Error('aborted')), { once: true }) }) };
       },
     });
@@ -119,7 +122,7 @@ describe('runToUIMessageStream', () => {
     const reader = runToUIMessageStream(run).getReader();
     expect((await reader.read()).value).toEqual({ type: 'start' });
     const pending = reader.read();
-    await new Promise((r) => setTimeout(r, 20));
+    await calling; // cancelled while the model call is in flight
     await reader.cancel();
     await pending.catch(() => {});
     await expect(run.result).rejects.toSatisfy((e) => AgentAbortError.isInstance(e));

@@ -202,7 +202,8 @@ describe('smol serve', () => {
     const p = start(['serve', FIXTURE, '--port', '0'], { FIXTURE_DELAY_MS: '30000' });
     const [, url] = await p.waitFor('stdout', /smol server on (http:\/\/\S+)/);
     void fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"Weather?","keep":true}' }).catch(() => {});
-    await new Promise((r) => setTimeout(r, 300));
+    // Ctrl-C once the server counts the run (a fixed sleep could come first on a loaded machine).
+    while (((await (await fetch(`${url}/api/health`)).json()) as { activeRuns: number }).activeRuns === 0) await new Promise((r) => setTimeout(r, 10));
     p.child.kill('SIGINT');
     await p.waitFor('stdout', /stopping: waiting for 1 run\(s\) to finish/);
     const t0 = Date.now();

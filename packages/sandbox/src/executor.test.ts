@@ -143,13 +143,16 @@ describe('QuickJsExecutor: abort', () => {
 
   it('aborts while a tool runs, and the tool sees its signal abort', async () => {
     let toolSignal: AbortSignal | undefined;
+    let called!: () => void;
+    const calling = new Promise<void>((resolve) => (called = resolve));
     const s = await open((_name, _args, signal) => {
       toolSignal = signal;
+      called();
       return new Promise(() => {});
     });
     const controller = new AbortController();
     const pending = s.execute('await web_search({})', { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 30));
+    await calling; // aborted while the tool runs, however long a loaded machine takes to get there
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(toolSignal?.aborted).toBe(true);

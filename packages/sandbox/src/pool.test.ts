@@ -80,11 +80,14 @@ describe('worker pool', () => {
   it('replaces a stuck worker, failing only the sessions that lived on it', async () => {
     const executor = new QuickJsExecutor({ workers: 2, stuckWorkerGraceMs: 100 });
     const sessions: CodeSession[] = [];
-    for (let i = 0; i < 3; i++) sessions.push(await executor.createSession({ toolNames: ['wait'], callTool: () => new Promise(() => {}) }));
+    let called!: () => void;
+    const calling = new Promise<void>((resolve) => (called = resolve));
+    const callTool = () => (called(), new Promise<never>(() => {}));
+    for (let i = 0; i < 3; i++) sessions.push(await executor.createSession({ toolNames: ['wait'], callTool }));
     const [busyOnStuck, otherWorker, idleOnStuck] = sessions; // placed 0, 1, 0
     await idleOnStuck!.execute('const state = 1');
     const pending = busyOnStuck!.execute('await wait({})');
-    await new Promise((r) => setTimeout(r, 20));
+    await calling; // the worker hangs with a tool call in flight
     executor[hangWorkerForTest](0);
     const crashed = await pending;
     expect(crashed.error).toMatchObject({ name: 'SandboxCrashError' });

@@ -30,12 +30,17 @@ function start(env: Record<string, string>) {
 
 const runTask = (url: string) => fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"go"}' });
 
+/** Waits until the server counts a run as active: a fixed sleep could signal before a loaded machine got there. */
+async function runStarted(url: string): Promise<void> {
+  while (((await (await fetch(`${url}/api/health`)).json()) as { activeRuns: number }).activeRuns === 0) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('serve() on SIGTERM', () => {
   it('lets the running run finish, refuses new connections, then the process exits 0', async () => {
     const p = start({ DELAY_MS: '800' });
     const url = await p.url;
     const pending = runTask(url);
-    await new Promise((r) => setTimeout(r, 200));
+    await runStarted(url);
     p.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
     await expect(runTask(url)).rejects.toThrow();
@@ -50,7 +55,7 @@ describe('serve() on SIGTERM', () => {
     const p = start({ DELAY_MS: '30000', SHUTDOWN_MS: '300' });
     const url = await p.url;
     const pending = runTask(url);
-    await new Promise((r) => setTimeout(r, 200));
+    await runStarted(url);
     const t0 = Date.now();
     p.child.kill('SIGTERM');
     const res = await pending;

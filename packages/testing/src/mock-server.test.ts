@@ -410,7 +410,8 @@ describe('mock LLM server: timing and connections', () => {
     expect(sockets.size).toBe(1);
     const started = Date.now();
     await server.close();
-    expect(Date.now() - started).toBeLessThan(200);
+    // Idle keep-alive sockets are closed, not waited out (Node's keep-alive timeout is 5 s).
+    expect(Date.now() - started).toBeLessThan(1000);
     await server.close(); // idempotent
     agent.destroy();
   });
