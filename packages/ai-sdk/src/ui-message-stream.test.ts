@@ -109,12 +109,11 @@ describe('runToUIMessageStream', () => {
 
   it('cancelling the stream aborts the run', async () => {
     let signal: AbortSignal | undefined;
-    let called!: () => void;
-    const calling = new Promise<void>((resolve) => (called = resolve));
+    const calling = Promise.withResolvers<void>();
     const hanging = new MockLanguageModelV4({
       doStream: async ({ abortSignal }) => {
         signal = abortSignal;
-        called();
+        calling.resolve();
         return { stream: new ReadableStream({ start: (c) => abortSignal?.addEventListener('abort', () => c.error(new Error('aborted')), { once: true }) }) };
       },
     });
@@ -122,7 +121,7 @@ describe('runToUIMessageStream', () => {
     const reader = runToUIMessageStream(run).getReader();
     expect((await reader.read()).value).toEqual({ type: 'start' });
     const pending = reader.read();
-    await calling; // cancelled while the model call is in flight
+    await calling.promise; // cancelled while the model call is in flight
     await reader.cancel();
     await pending.catch(() => {});
     await expect(run.result).rejects.toSatisfy((e) => AgentAbortError.isInstance(e));

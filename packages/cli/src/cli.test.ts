@@ -2,7 +2,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startMockLlmServer } from '@smol/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 const DIR = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = 'test/fixtures/agents.ts';
@@ -203,7 +203,7 @@ describe('smol serve', () => {
     const [, url] = await p.waitFor('stdout', /smol server on (http:\/\/\S+)/);
     void fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"Weather?","keep":true}' }).catch(() => {});
     // Ctrl-C once the server counts the run (a fixed sleep could come first on a loaded machine).
-    while (((await (await fetch(`${url}/api/health`)).json()) as { activeRuns: number }).activeRuns === 0) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitUntil(async () => ((await (await fetch(`${url}/api/health`)).json()) as { activeRuns: number }).activeRuns > 0, { timeout: 10_000, interval: 10 });
     p.child.kill('SIGINT');
     await p.waitFor('stdout', /stopping: waiting for 1 run\(s\) to finish/);
     const t0 = Date.now();

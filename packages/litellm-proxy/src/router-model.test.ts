@@ -138,10 +138,9 @@ describe('LiteLLMRouterModel: failures and fallbacks', () => {
     const server = await mock();
     expect(router([deployment(server, 'main')]).settlesOnAbort).toBe(true);
     // A deployment's own Model that never answers and ignores the signal (ScriptedModel would honour it).
-    let called!: () => void;
-    const inFlight = new Promise<void>((res) => (called = res));
+    const inFlight = Promise.withResolvers<void>();
     const never = (): Promise<never> => {
-      called();
+      inFlight.resolve();
       return new Promise(() => {});
     };
     const deaf: Model = { modelId: 'deaf', agenerate: never, agenerateStream: () => ({ [Symbol.asyncIterator]: () => ({ next: never }) }) };
@@ -152,7 +151,7 @@ describe('LiteLLMRouterModel: failures and fallbacks', () => {
       () => 'answered',
       (error: unknown) => (AgentAbortError.isInstance(error) ? 'aborted' : error),
     );
-    await inFlight;
+    await inFlight.promise;
     run.interrupt();
     expect(await outcome).toBe('aborted');
   });

@@ -143,16 +143,15 @@ describe('QuickJsExecutor: abort', () => {
 
   it('aborts while a tool runs, and the tool sees its signal abort', async () => {
     let toolSignal: AbortSignal | undefined;
-    let called!: () => void;
-    const calling = new Promise<void>((resolve) => (called = resolve));
+    const calling = Promise.withResolvers<void>();
     const s = await open((_name, _args, signal) => {
       toolSignal = signal;
-      called();
+      calling.resolve();
       return new Promise(() => {});
     });
     const controller = new AbortController();
     const pending = s.execute('await web_search({})', { signal: controller.signal });
-    await calling; // aborted while the tool runs, however long a loaded machine takes to get there
+    await calling.promise; // aborted while the tool runs, however long a loaded machine takes to get there
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(toolSignal?.aborted).toBe(true);

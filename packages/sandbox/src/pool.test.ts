@@ -80,14 +80,13 @@ describe('worker pool', () => {
   it('replaces a stuck worker, failing only the sessions that lived on it', async () => {
     const executor = new QuickJsExecutor({ workers: 2, stuckWorkerGraceMs: 100 });
     const sessions: CodeSession[] = [];
-    let called!: () => void;
-    const calling = new Promise<void>((resolve) => (called = resolve));
-    const callTool = () => (called(), new Promise<never>(() => {}));
+    const calling = Promise.withResolvers<void>();
+    const callTool = () => (calling.resolve(), new Promise<never>(() => {}));
     for (let i = 0; i < 3; i++) sessions.push(await executor.createSession({ toolNames: ['wait'], callTool }));
     const [busyOnStuck, otherWorker, idleOnStuck] = sessions; // placed 0, 1, 0
     await idleOnStuck!.execute('const state = 1');
     const pending = busyOnStuck!.execute('await wait({})');
-    await calling; // the worker hangs with a tool call in flight
+    await calling.promise; // the worker hangs with a tool call in flight
     executor[hangWorkerForTest](0);
     const crashed = await pending;
     expect(crashed.error).toMatchObject({ name: 'SandboxCrashError' });

@@ -1,7 +1,7 @@
 // serve()'s own signal handling, in a child process: SIGTERM stops accepting, lets the run finish, and the process exits.
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 const DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,9 +31,8 @@ function start(env: Record<string, string>) {
 const runTask = (url: string) => fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"go"}' });
 
 /** Waits until the server counts a run as active: a fixed sleep could signal before a loaded machine got there. */
-async function runStarted(url: string): Promise<void> {
-  while (((await (await fetch(`${url}/api/health`)).json()) as { activeRuns: number }).activeRuns === 0) await new Promise((r) => setTimeout(r, 10));
-}
+const runStarted = (url: string) =>
+  vi.waitUntil(async () => ((await (await fetch(`${url}/api/health`)).json()) as { activeRuns: number }).activeRuns > 0, { timeout: 10_000, interval: 10 });
 
 describe('serve() on SIGTERM', () => {
   it('lets the running run finish, refuses new connections, then the process exits 0', async () => {

@@ -38,19 +38,18 @@ describe('human in the loop', () => {
     });
     let release!: (ok: boolean) => void;
     const decision = new Promise<boolean>((r) => (release = r));
-    let asked!: () => void;
-    const asking = new Promise<void>((r) => (asked = r));
+    const asking = Promise.withResolvers<void>();
     const agent = new ToolCallingAgent({
       model,
       tools: [transfer],
       approve: (req) => {
         approvals.push(`${req.toolName} ${JSON.stringify(req.arguments)}`);
-        asked();
+        asking.resolve();
         return decision;
       },
     });
     const waiting = agent.arun('pay');
-    await asking;
+    await asking.promise;
     // Another run on a tool without approval finishes while the first one waits for its human.
     const quick = new ToolCallingAgent({ model: new TestModel([reply(call('final_answer', { answer: 'fast' }))]) });
     await expect(quick.arun('other')).resolves.toBe('fast');

@@ -354,15 +354,14 @@ describe('cancellation', () => {
 
   it('aborting reaches a running tool, and settles even if the tool ignores the signal', async () => {
     let toolSignal: AbortSignal | undefined;
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const stubborn = tool({ name: 'stubborn', description: 'Never returns.', inputSchema: z.object({}), execute: (_a, ctx) => { toolSignal = ctx.signal; started(); return new Promise(() => {}); } });
+    const running = Promise.withResolvers<void>();
+    const stubborn = tool({ name: 'stubborn', description: 'Never returns.', inputSchema: z.object({}), execute: (_a, ctx) => { toolSignal = ctx.signal; running.resolve(); return new Promise(() => {}); } });
     const model = new TestModel([reply(call('stubborn', {}))]);
     const agent = new ToolCallingAgent({ model, tools: [stubborn] });
     const controller = new AbortController();
     const pending = agent.arun('t', { signal: controller.signal });
     // Aborted while the tool runs (a fixed sleep could end before a loaded machine reaches it).
-    await running;
+    await running.promise;
     controller.abort();
     await expect(pending).rejects.toSatisfy((e: unknown) => AgentAbortError.isInstance(e));
     expect(toolSignal?.aborted).toBe(true);

@@ -167,13 +167,12 @@ describe('OpenTelemetryObserver', () => {
   it('an interrupted run ends its open spans with the abort', async () => {
     const t = tracing();
     const observer = createTelemetryObserver({ tracer: t.tracer });
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    const slow = tool({ name: 'slow', description: 'Slow.', inputSchema: z.object({}), execute: (_a, ctx) => (started(), abortableDelay(10_000, ctx.signal)) });
+    const running = Promise.withResolvers<void>();
+    const slow = tool({ name: 'slow', description: 'Slow.', inputSchema: z.object({}), execute: (_a, ctx) => (running.resolve(), abortableDelay(10_000, ctx.signal)) });
     const agent = new ToolCallingAgent({ model: new TestModel([reply(call('slow', {}))]), tools: [slow], observers: [observer] });
     const run = agent.start('t');
     const done = run.drain();
-    await running; // interrupted while the tool's span is open
+    await running.promise; // interrupted while the tool's span is open
     run.interrupt();
     await expect(done).rejects.toThrow(/interrupted/);
     expect(t.one('execute_tool slow').status.code).toBe(SpanStatusCode.ERROR);
